@@ -1,0 +1,5 @@
+"""The issuing authority's board and the case page."""
+
+from flask import Blueprint
+
+bp = Blueprint("cases", __name__)

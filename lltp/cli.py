@@ -1,0 +1,10 @@
+"""Registers each area's commands on the `flask` command."""
+
+
+def register_cli(app):
+    from lltp.accounts.cli import users_cli
+    from lltp.core.worker import worker_command
+    from lltp.demo import demo_cli
+
+    for command in (users_cli, demo_cli, worker_command):
+        app.cli.add_command(command)

@@ -1,0 +1,124 @@
+"""Configuration, read from environment variables only (twelve-factor).
+
+Every variable is listed, with its meaning, in README.md. `LLTP_ENV=production` switches on the checks in
+`check_production()`, which refuse to start a production server with development settings.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("LLTP_VAR_DIR", BASE_DIR / "var"))
+
+DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"
+
+
+def _env(name, default=None):
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def _env_int(name, default):
+    return int(_env(name, default))
+
+
+def _env_bool(name, default=False):
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url):
+    """Accept the common `postgres://` and `postgresql://` spellings and use psycopg 3 for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def queue_url():
+    """Where the Huey queue lives: Redis when configured, otherwise a SQLite file under var/."""
+    return _env("LLTP_QUEUE_URL") or _env("REDIS_URL") or f"sqlite:///{VAR_DIR / 'queue.sqlite3'}"
+
+
+class Config:
+    LLTP_ENV = _env("LLTP_ENV", "development")
+    SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        _env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'lltp.sqlite3'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    LLTP_ALLOW_SQLITE = _env_bool("LLTP_ALLOW_SQLITE")
+    REDIS_URL = _env("REDIS_URL")
+    LLTP_QUEUE_URL = queue_url()
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI") or (
+        _env("REDIS_URL") if LLTP_ENV == "production" and _env("REDIS_URL") else "memory://"
+    )
+    RATELIMIT_HEADERS_ENABLED = True
+    LLTP_LOGIN_RATE_LIMIT = _env("LLTP_LOGIN_RATE_LIMIT", "30 per minute")
+
+    # The issuing authority is configuration, never code (domain §1).
+    LLTP_AUTHORITY_NAME = _env("LLTP_AUTHORITY_NAME", "Công an Thành phố Hồ Chí Minh")
+    LLTP_AUTHORITY_PARENT = _env("LLTP_AUTHORITY_PARENT", "BỘ CÔNG AN")
+    LLTP_AUTHORITY_CODE = _env("LLTP_AUTHORITY_CODE", "HCM")
+    LLTP_AUTHORITY_ADDRESS = _env(
+        "LLTP_AUTHORITY_ADDRESS", "Số 268 đường Trần Hưng Đạo, phường Cầu Ông Lãnh, Thành phố Hồ Chí Minh"
+    )
+    LLTP_AUTHORITY_SIGNER_TITLE = _env("LLTP_AUTHORITY_SIGNER_TITLE", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC")
+    LLTP_TIMEZONE = _env("LLTP_TIMEZONE", "Asia/Ho_Chi_Minh")
+
+    # Sessions and logins.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", LLTP_ENV == "production")
+    LLTP_IDLE_TIMEOUT = timedelta(minutes=_env_int("LLTP_IDLE_TIMEOUT_MINUTES", 30))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    LLTP_LOGIN_MAX_FAILURES = _env_int("LLTP_LOGIN_MAX_FAILURES", 5)
+    LLTP_LOGIN_LOCKOUT = timedelta(minutes=_env_int("LLTP_LOGIN_LOCKOUT_MINUTES", 15))
+    LLTP_PASSWORD_MIN_LENGTH = _env_int("LLTP_PASSWORD_MIN_LENGTH", 10)
+
+    # The board.
+    LLTP_BOARD_PAGE_SIZE = _env_int("LLTP_BOARD_PAGE_SIZE", 50)
+    LLTP_BOARD_REFRESH_SECONDS = _env_int("LLTP_BOARD_REFRESH_SECONDS", 30)
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = LLTP_TIMEZONE
+    LLTP_LANGUAGES = ("vi", "en")
+    WTF_CSRF_TIME_LIMIT = None
+    TESTING = False
+
+
+class TestConfig(Config):
+    LLTP_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(_env("DATABASE_URL", "sqlite://"))
+    SERVER_NAME = None
+
+
+class ProductionConfigError(RuntimeError):
+    """Raised at start-up when a production deployment still has development settings."""
+
+
+def check_production(config):
+    """Refuse to run in production with a development secret, SQLite (unless allowed) or no Redis."""
+    if config.get("LLTP_ENV") != "production":
+        return
+    problems = []
+    secret = config.get("SECRET_KEY") or ""
+    if secret == DEV_SECRET_KEY or len(secret) < 32:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not config.get("LLTP_ALLOW_SQLITE"):
+        problems.append("DATABASE_URL must point to PostgreSQL (or set LLTP_ALLOW_SQLITE=1)")
+    if not config.get("REDIS_URL"):
+        problems.append("REDIS_URL must be set: the job queue and the rate limits use Redis")
+    for name in ("LLTP_AUTHORITY_NAME", "LLTP_AUTHORITY_CODE", "LLTP_AUTHORITY_ADDRESS"):
+        if not os.environ.get(name):
+            problems.append(f"{name} must be set explicitly in production")
+    if problems:
+        raise ProductionConfigError("Refusing to start in production: " + "; ".join(problems))

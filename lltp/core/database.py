@@ -1,0 +1,23 @@
+"""Engine settings per database: SQLite gets WAL, a busy timeout, foreign keys and real savepoints."""
+
+import sqlalchemy as sa
+
+
+def configure_engine(engine):
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, connection_record):
+        # Let SQLAlchemy, not pysqlite, open transactions, so SAVEPOINTs nest correctly.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _sqlite_begin(connection):
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,43 @@
+"""The main menu: each entry names its endpoint and who sees it. Later areas add their entries here."""
+
+from flask import request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from lltp.accounts.models import Role, UnitKind
+
+AUTHORITY_STAFF = (
+    Role.INTAKE_OFFICER,
+    Role.PROCESSING_OFFICER,
+    Role.APPROVER,
+    Role.RETURNING_OFFICER,
+    Role.UNIT_SUPERVISOR,
+)
+
+MENU = (
+    # (label, endpoint, roles, unit kinds)
+    (_l("Bảng hồ sơ"), "cases.board", AUTHORITY_STAFF, (UnitKind.ISSUING_AUTHORITY,)),
+    (_l("Người dùng"), "accounts.admin_users", (Role.ADMINISTRATOR,), None),
+    (_l("Đơn vị"), "accounts.admin_units", (Role.ADMINISTRATOR,), None),
+    (_l("Lịch làm việc"), "cases.admin_calendar", (Role.ADMINISTRATOR,), None),
+    (_l("Thời hạn giải quyết"), "cases.admin_profiles", (Role.ADMINISTRATOR,), None),
+    (_l("Nhật ký truy cập"), "accounts.admin_audit", (Role.ADMINISTRATOR,), None),
+    (_l("Tài khoản"), "accounts.account", (), None),
+)
+
+
+def main_menu():
+    """The entries the current user may open, with the current one marked."""
+    items = []
+    for label, endpoint, roles, unit_kinds in MENU:
+        if roles and not current_user.has_role(*roles):
+            continue
+        if unit_kinds and current_user.unit.kind not in unit_kinds:
+            continue
+        try:
+            url = url_for(endpoint)
+        except BuildError:  # an area that this deployment does not serve
+            continue
+        items.append({"label": label, "url": url, "active": request.path == url})
+    return items

@@ -1,0 +1,143 @@
+"""Fixtures shared by every test: the app on a fresh database, per-test rollback, clients and factories.
+
+The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL points there. Either way each run
+gets a database of its own, built by the real migrations, and each test is rolled back.
+"""
+
+import os
+import shutil
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from lltp import create_app
+from lltp.config import TestConfig, normalise_database_url
+from lltp.core import clock
+from lltp.extensions import db as _db
+
+IN_CI = bool(os.environ.get("CI"))
+PG_ADMIN_URL = normalise_database_url(
+    os.environ.get("LLTP_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+)
+
+
+def need_server(reason):
+    """Skip outside CI, with the reason; fail in CI, where every server must be reachable."""
+    if IN_CI:
+        pytest.fail(f"CI: {reason}")
+    pytest.skip(f"{reason} (skipped outside CI only)")
+
+
+# --- databases ----------------------------------------------------------------------------------
+
+
+def create_database(url_prefix_db=None):
+    """Make an empty database of our own and return (url, drop). PostgreSQL when DATABASE_URL says so
+    (or when asked), a SQLite file otherwise."""
+    base = url_prefix_db or normalise_database_url(os.environ.get("DATABASE_URL", "sqlite://"))
+    if base.startswith("postgresql"):
+        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        name = f"lltp_test_{uuid.uuid4().hex[:12]}"
+        try:
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        except sa.exc.OperationalError as error:
+            admin.dispose()
+            need_server(f"PostgreSQL is not reachable at {base}: {error.orig}")
+        url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
+
+        def drop():
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
+
+        return url, drop
+    directory = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"lltp-test-{uuid.uuid4().hex[:12]}")
+    os.makedirs(directory)
+    return f"sqlite:///{directory}/test.sqlite3", lambda: shutil.rmtree(directory, ignore_errors=True)
+
+
+def make_app(database_url, **overrides):
+    config = type("RunConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    return create_app(config)
+
+
+def migrated_app(database_url, **overrides):
+    app = make_app(database_url, **overrides)
+    with app.app_context():
+        upgrade()
+        _db.session.remove()
+    return app
+
+
+@pytest.fixture(scope="session")
+def app():
+    url, drop = create_database()
+    application = migrated_app(url)
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
+    drop()
+
+
+@pytest.fixture
+def db(app):
+    """The database, inside a transaction that is rolled back after the test. Views commit savepoints."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        transaction = connection.begin()
+        original = _db.session
+        _db.session = _db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def isolated_db():
+    """A whole database of our own, for tests that need real concurrency or a live server. Returns a
+    function that builds a migrated app on it; the database is dropped afterwards."""
+    drops = []
+
+    def build(database_url=None, **overrides):
+        url, drop = create_database(database_url)
+        drops.append(drop)
+        application = migrated_app(url, **overrides)
+        drops.append(lambda: _dispose(application))
+        return application
+
+    yield build
+    for drop in reversed(drops):
+        drop()
+
+
+def _dispose(application):
+    with application.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(client):
+    """Log a user in on the test client as a completed login would (password and second factor)."""
+
+    def login(user):
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+            session["seen_at"] = clock.now().timestamp()
+        return client
+
+    return login
