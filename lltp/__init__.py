@@ -3,7 +3,8 @@
 import logging
 import secrets
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session
+from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
@@ -34,6 +35,8 @@ def create_app(config=None):
 
 
 def _select_locale():
+    if not has_request_context():
+        return "vi"
     lang = session.get("lang")
     return lang if lang in ("vi", "en") else "vi"
 
@@ -106,6 +109,7 @@ def _register_template_helpers(app):
     from lltp.navigation import main_menu
 
     app.jinja_env.globals.update(
+        get_locale=get_locale,
         main_menu=main_menu,
         authority_name=lambda: app.config["LLTP_AUTHORITY_NAME"],
         csp_nonce=lambda: g.get("csp_nonce", ""),

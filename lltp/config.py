@@ -78,6 +78,7 @@ class Config:
     LLTP_LOGIN_MAX_FAILURES = _env_int("LLTP_LOGIN_MAX_FAILURES", 5)
     LLTP_LOGIN_LOCKOUT = timedelta(minutes=_env_int("LLTP_LOGIN_LOCKOUT_MINUTES", 15))
     LLTP_PASSWORD_MIN_LENGTH = _env_int("LLTP_PASSWORD_MIN_LENGTH", 10)
+    LLTP_PASSWORD_HASH_METHOD = "scrypt"
 
     # The board.
     LLTP_BOARD_PAGE_SIZE = _env_int("LLTP_BOARD_PAGE_SIZE", 50)
@@ -94,6 +95,8 @@ class TestConfig(Config):
     LLTP_ENV = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key"
+    # Thousands of test users: a cheap hash keeps the suite fast; production keeps scrypt.
+    LLTP_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"

@@ -11,8 +11,10 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
 
 from lltp import create_app
+from lltp.accounts.services import session_stamp
 from lltp.config import TestConfig, normalise_database_url
 from lltp.core import clock
 from lltp.extensions import db as _db
@@ -82,6 +84,14 @@ def app():
     drop()
 
 
+class ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the engine and ignores `bind`; in a test every session (the
+    test's and each request's) must share the one connection whose transaction is rolled back."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
 @pytest.fixture
 def db(app):
     """The database, inside a transaction that is rolled back after the test. Views commit savepoints."""
@@ -138,6 +148,7 @@ def login_as(client):
             session["_user_id"] = str(user.id)
             session["_fresh"] = True
             session["seen_at"] = clock.now().timestamp()
+            session["auth_stamp"] = session_stamp(user)
         return client
 
     return login
