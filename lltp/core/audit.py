@@ -21,6 +21,8 @@ class Actor:
     user: Any
     ip: str | None = None
     user_agent: str | None = None
+    # Who acts when no user does: "anonymous" on the web, "cli", "worker", an API client's name...
+    source: str = "system"
 
     @property
     def user_id(self):
@@ -28,11 +30,11 @@ class Actor:
 
     @property
     def label(self):
-        return self.user.username if self.user is not None else "system"
+        return self.user.username if self.user is not None else self.source
 
     @classmethod
     def system(cls, source="cli"):
-        return cls(user=None, ip=source)
+        return cls(user=None, source=source)
 
 
 class AuditEvent(db.Model):

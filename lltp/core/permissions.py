@@ -43,4 +43,9 @@ def current_actor():
     """The logged-in user and the address the request came from, for services and the audit log."""
     user = current_user if current_user.is_authenticated else None
     user = user._get_current_object() if user is not None and hasattr(user, "_get_current_object") else user
-    return Actor(user=user, ip=request.remote_addr, user_agent=request.headers.get("User-Agent"))
+    return Actor(
+        user=user,
+        ip=request.remote_addr,
+        user_agent=request.headers.get("User-Agent"),
+        source="anonymous" if user is None else "web",
+    )
