@@ -100,7 +100,11 @@ def db(app):
         transaction = connection.begin()
         original = _db.session
         _db.session = _db._make_scoped_session(
-            {"class_": ConnectionBoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+            {
+                "class_": ConnectionBoundSession,
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+            }
         )
         try:
             yield _db

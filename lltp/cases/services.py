@@ -4,6 +4,8 @@ Services flush; the caller commits once. A refused action raises before anything
 """
 
 import logging
+import re
+from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,12 +14,20 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lltp.cases import deadlines
-from lltp.cases.models import CLOSED_STAGES, Case, CaseCodeCounter, CaseEvent, Channel
+from lltp.cases.models import (
+    CLOSED_STAGES,
+    Case,
+    CaseCodeCounter,
+    CaseEvent,
+    Channel,
+    DeliveryMethod,
+    LegalProfile,
+)
 from lltp.cases.workflow import ACTIONS, STAGE_LABELS, rule_for
 from lltp.core import audit, clock
-from lltp.core.calendar import working_calendar
+from lltp.core.calendar import parse_day, working_calendar
 from lltp.core.errors import InvalidTransition, NotAllowed, ValidationFailed
-from lltp.core.text import fold
+from lltp.core.text import fold, nfc
 from lltp.extensions import db
 
 log = logging.getLogger(__name__)
@@ -70,17 +80,18 @@ def open_case(fields, *, channel, actor, awaiting_payment=False, at=None):
     started. Intake (validation, fees, attachments) sits in front of this.
     """
     at = at or clock.now()
-    channel = Channel(channel)
-    case = Case(
-        code=next_case_code(current_app.config["LLTP_AUTHORITY_CODE"], clock.local_date(at)),
-        channel=channel,
-        submitted_at=at,
-        stage=None,
-        **{name: fields[name] for name in CASE_FIELDS if name in fields},
-    )
+    action = "submit" if awaiting_payment else "receive"
+    # The clock is worked out before the INSERT that would apply the column defaults, so set them here:
+    # an unset delivery method would count as paper and add the paper days.
+    values = {"delivery_method": DeliveryMethod.ELECTRONIC, "is_urgent": False}
+    values.update({name: fields[name] for name in CASE_FIELDS if name in fields})
+    case = Case(channel=Channel(channel), submitted_at=at, stage=None, **values)
+    # Refuse before a code is handed out and the case joins the session, so a refusal leaves nothing.
+    _check(case, action, actor, None)
+    case.code = next_case_code(current_app.config["LLTP_AUTHORITY_CODE"], clock.local_date(at))
     case.applicant_name_folded = fold(case.applicant_full_name)
     db.session.add(case)
-    transition(case, "submit" if awaiting_payment else "receive", actor=actor, at=at)
+    transition(case, action, actor=actor, at=at)
     return case
 
 
@@ -181,3 +192,103 @@ def apply_schedule(case, calendar=None):
 def get_case(code):
     """The case with this code, or None."""
     return db.session.scalar(sa.select(Case).where(Case.code == code))
+
+
+PROFILE_TEXT_FIELDS = ("name", "legal_basis", "long_conditions", "notes")
+PROFILE_REQUIRED_TEXT = ("name", "legal_basis")
+# Field -> (smallest value allowed, value when left blank); a blank long limit means "not confirmed".
+PROFILE_NUMBER_FIELDS = {
+    "standard_days": (1, None),
+    "long_days": (1, None),
+    "urgent_hours": (1, None),
+    "paper_return_extra_days": (0, 0),
+}
+PROFILE_REQUIRED_NUMBERS = ("standard_days",)
+PROFILE_FIELDS = ("code", *PROFILE_TEXT_FIELDS, "valid_from", "valid_to", "channels", *PROFILE_NUMBER_FIELDS)
+
+
+def save_legal_profile(profile, fields, *, actor):
+    """Create (when `profile` is None) or change a legal profile of deadlines, audited with before/after.
+
+    `fields` holds the form's values: dates as dd/mm/yyyy or dates, numbers as text or ints, `channels` a list
+    of Channel values (empty: every channel). The code is set once, when the profile is created.
+    """
+    values, errors = _legal_profile_values(profile, fields)
+    if errors:
+        raise ValidationFailed(errors)
+    before = None if profile is None else _profile_snapshot(profile)
+    if profile is None:
+        profile = LegalProfile()
+        db.session.add(profile)
+    for name, value in values.items():
+        setattr(profile, name, value)
+    db.session.flush()
+    after = _profile_snapshot(profile)
+    changed = {name for name in after if before is None or before[name] != after[name]}
+    audit.record(
+        "legal_profile.create" if before is None else "legal_profile.update",
+        actor,
+        object_type="legal_profile",
+        object_id=profile.code,
+        details={
+            "before": None if before is None else {name: before[name] for name in sorted(changed)},
+            "after": {name: after[name] for name in sorted(changed)},
+        },
+    )
+    return profile
+
+
+def _legal_profile_values(profile, fields):
+    """The typed values of a profile form, and the Vietnamese error of each field that is wrong."""
+    values, errors = {}, {}
+    if profile is None:
+        code = (fields.get("code") or "").strip().lower()
+        if not re.fullmatch(r"[a-z0-9_]{2,40}", code):
+            errors["code"] = _("Mã gồm 2–40 chữ thường không dấu, số hoặc gạch dưới.")
+        elif db.session.scalar(sa.select(LegalProfile.id).where(LegalProfile.code == code)):
+            errors["code"] = _("Mã này đã được dùng.")
+        values["code"] = code
+    for name in PROFILE_TEXT_FIELDS:
+        values[name] = nfc((fields.get(name) or "").strip()) or None
+    for name in PROFILE_REQUIRED_TEXT:
+        if not values[name]:
+            errors[name] = _("Vui lòng nhập nội dung này.")
+    for name in ("valid_from", "valid_to"):
+        try:
+            values[name] = parse_day(fields.get(name))
+        except ValueError:
+            errors[name] = _("Ngày không hợp lệ, hãy nhập theo dạng dd/mm/yyyy.")
+    if "valid_from" not in errors and values["valid_from"] is None:
+        errors["valid_from"] = _("Vui lòng nhập ngày bắt đầu áp dụng.")
+    valid_to, valid_from = values.get("valid_to"), values.get("valid_from")
+    if not errors.keys() & {"valid_from", "valid_to"} and valid_to is not None and valid_to <= valid_from:
+        errors["valid_to"] = _("Ngày hết hiệu lực phải sau ngày bắt đầu áp dụng.")
+    channels = fields.get("channels") or []
+    known = {str(channel) for channel in Channel}
+    if set(channels) - known:
+        errors["channels"] = _("Kênh không hợp lệ.")
+    values["channels"] = [str(channel) for channel in Channel if str(channel) in channels] or None
+    for name, (smallest, blank) in PROFILE_NUMBER_FIELDS.items():
+        text = str(fields.get(name) if fields.get(name) is not None else "").strip()
+        if not text:
+            values[name] = blank
+            if name in PROFILE_REQUIRED_NUMBERS:
+                errors[name] = _("Vui lòng nhập số ngày.")
+        elif not re.fullmatch(r"[0-9]{1,3}", text) or int(text) < smallest:
+            errors[name] = _("Nhập một số nguyên từ %(low)d đến 999.", low=smallest)
+        else:
+            values[name] = int(text)
+    long_days, standard_days = values.get("long_days"), values.get("standard_days")
+    if (
+        not errors.keys() & {"standard_days", "long_days"}
+        and long_days is not None
+        and long_days < standard_days
+    ):
+        errors["long_days"] = _("Thời hạn dài không được ngắn hơn thời hạn thông thường.")
+    return values, errors
+
+
+def _profile_snapshot(profile):
+    """The profile's editable values as JSON-ready data, for the audit log."""
+    snapshot = {name: getattr(profile, name) for name in PROFILE_FIELDS}
+    return {name: value.isoformat() if isinstance(value, date) else value for name, value in snapshot.items()}

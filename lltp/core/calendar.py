@@ -11,10 +11,14 @@ from functools import lru_cache
 
 import holidays
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from holidays.countries.vietnam import VietnamStaticHolidays
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lltp.core import audit
 from lltp.core.db import UTCDateTime, str_enum, utcnow
+from lltp.core.errors import NotFound, ValidationFailed
+from lltp.core.text import format_date, nfc
 from lltp.extensions import db
 
 
@@ -82,7 +86,7 @@ class WorkingCalendar:
 
     def add_working_days(self, day, count):
         """The `count`-th working day after `day` (the day itself never counts)."""
-        for _ in range(count):
+        for _step in range(count):
             day = self.next_working_day(day)
         return day
 
@@ -96,7 +100,8 @@ class WorkingCalendar:
         """Signed: positive while working days remain before `due`, negative working days once overdue."""
         if due >= today:
             return self.working_days_between(today, due)
-        return -self.working_days_between(due, today)
+        # The weekend or holiday after a missed due date is already late, though no working day has passed.
+        return -max(1, self.working_days_between(due, today))
 
 
 def working_calendar():
@@ -106,3 +111,98 @@ def working_calendar():
         extra_holidays=[day for day, kind in rows if kind is CalendarDayKind.HOLIDAY],
         extra_working_days=[day for day, kind in rows if kind is CalendarDayKind.WORKING_DAY],
     )
+
+
+def parse_day(value):
+    """A date typed as dd/mm/yyyy (or already a date); None when blank. Raises ValueError otherwise."""
+    if isinstance(value, date):
+        return value
+    text = (value or "").strip()
+    return datetime.strptime(text, "%d/%m/%Y").date() if text else None
+
+
+def package_days(year):
+    """The public holidays and swapped working days that the `holidays` package knows for `year`, in order,
+    as (day, kind, Vietnamese name)."""
+    named = holidays.country_holidays("VN", years=year, language="vi")
+    days = [(day, CalendarDayKind.HOLIDAY, name) for day, name in named.items()]
+    days += [
+        (day, CalendarDayKind.WORKING_DAY, _("Ngày làm việc bù"))
+        for day in _package_swapped_working_days()
+        if day.year == year
+    ]
+    return sorted(days)
+
+
+def calendar_overrides(year=None):
+    """The administrator's overrides, in date order; only those of `year` when given."""
+    query = sa.select(CalendarDay).order_by(CalendarDay.day)
+    if year is not None:
+        query = query.where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
+    return db.session.scalars(query).all()
+
+
+def add_calendar_override(day, kind, name, *, actor):
+    """Add a holiday on a weekday, or a weekend day worked in exchange for one; it counts from now on."""
+    errors = {}
+    try:
+        kind = CalendarDayKind(kind)
+    except ValueError:
+        errors["kind"] = _("Chọn loại ngày: ngày nghỉ hoặc ngày làm việc bù.")
+        kind = None
+    try:
+        day = parse_day(day)
+    except ValueError:
+        errors["day"] = _("Ngày không hợp lệ, hãy nhập theo dạng dd/mm/yyyy.")
+    else:
+        if day is None:
+            errors["day"] = _("Vui lòng nhập ngày.")
+        elif kind is not None and (problem := _override_day_problem(day, kind)):
+            errors["day"] = problem
+    name = nfc((name or "").strip())
+    if not name:
+        errors["name"] = _("Vui lòng nhập tên ngày nghỉ hoặc lý do làm bù.")
+    elif len(name) > 200:
+        errors["name"] = _("Tên không quá 200 ký tự.")
+    if errors:
+        raise ValidationFailed(errors)
+    override = CalendarDay(day=day, kind=kind, name=name, created_by_id=actor.user_id)
+    db.session.add(override)
+    db.session.flush()
+    audit.record(
+        "calendar.add",
+        actor,
+        object_type="calendar_day",
+        object_id=override.id,
+        details={"day": day.isoformat(), "kind": str(kind), "name": name},
+    )
+    return override
+
+
+def _override_day_problem(day, kind):
+    """Why `day` cannot take an override of `kind`, or None."""
+    if db.session.scalar(sa.select(CalendarDay.id).where(CalendarDay.day == day)):
+        return _("Ngày %(day)s đã có trong danh sách điều chỉnh.", day=format_date(day))
+    package = WorkingCalendar()
+    if kind is CalendarDayKind.WORKING_DAY:
+        if day.weekday() < 5:
+            return _("Ngày làm việc bù phải là thứ Bảy hoặc Chủ nhật.")
+        if package.is_working_day(day):
+            return _("Ngày %(day)s đã là ngày làm việc bù.", day=format_date(day))
+    else:
+        if day.weekday() >= 5:
+            return _("Ngày nghỉ phải là ngày từ thứ Hai đến thứ Sáu.")
+        if not package.is_working_day(day):
+            return _("Ngày %(day)s đã là ngày nghỉ lễ.", day=format_date(day))
+    return None
+
+
+def remove_calendar_override(override_id, *, actor):
+    """Remove one of the administrator's overrides; the day goes back to what the package says."""
+    override = db.session.get(CalendarDay, override_id)
+    if override is None:
+        raise NotFound(_("Không tìm thấy ngày điều chỉnh này."))
+    details = {"day": override.day.isoformat(), "kind": str(override.kind), "name": override.name}
+    db.session.delete(override)
+    db.session.flush()
+    audit.record("calendar.remove", actor, object_type="calendar_day", object_id=override_id, details=details)
