@@ -25,7 +25,7 @@ from lltp.accounts.models import (
 )
 from lltp.core import audit, clock
 from lltp.core.audit import AuditEvent
-from lltp.core.errors import NotAllowed, ValidationFailed
+from lltp.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from lltp.extensions import db
 
 PASSWORD_METHOD = "scrypt"
@@ -678,7 +678,7 @@ def regenerate_recovery_codes(user, *, password, actor):
     """New recovery codes for an enrolled user, who confirms with their password; the old ones stop
     working. Returns the codes in clear, to be shown once."""
     if not user.has_two_factor:
-        raise NotAllowed(_("Tài khoản chưa bật xác thực hai bước."))
+        raise InvalidTransition(_("Tài khoản chưa bật xác thực hai bước, nên chưa có mã khôi phục."))
     if not check_password_hash(user.password_hash, password or ""):
         raise ValidationFailed({"recovery_password": _("Mật khẩu không đúng.")})
     codes = _replace_recovery_codes(user)

@@ -20,6 +20,8 @@ CLOCK_STOPS = frozenset({"request_completion"})
 PRE_VERIFIED = frozenset({CaseStage.RECEIVED, CaseStage.IN_REVIEW, CaseStage.VERIFYING})
 PRE_SIGNED = PRE_VERIFIED | {CaseStage.DRAFTING, CaseStage.AWAITING_SIGNATURE}
 RISK_RULES = ((PRE_VERIFIED, 2), (PRE_SIGNED, 1))
+# Open stages in which the legal count runs (awaiting payment and incomplete have no due date).
+CLOCKED_STAGES = PRE_SIGNED | {CaseStage.ISSUED}
 
 
 def choose_profile(profiles, day, channel):
@@ -114,12 +116,14 @@ def deadline_status(case, *, calendar, now=None):
 
 
 def overdue_clause(*, calendar, now=None):
-    """SQL for open cases past their due date (or due time, for urgent ones)."""
+    """SQL for open cases past their due date (or due time, for urgent ones). An urgent case's due date is
+    the local date of its due time, so both tests sit on the (stage, due_date) index."""
     now = now or clock.now()
     today = clock.local_date(now)
     return sa.and_(
-        Case.stage.not_in(CLOSED_STAGES),
-        sa.or_(Case.due_date < today, sa.and_(Case.due_at.is_not(None), Case.due_at < now)),
+        Case.stage.in_(CLOCKED_STAGES),
+        Case.due_date <= today,
+        sa.or_(Case.due_date < today, Case.due_at < now),
     )
 
 

@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from lltp.cases import deadlines
-from lltp.cases.models import CLOSED_STAGES, Case, CaseEvent, CaseStage, Channel
+from lltp.cases.models import CLOSED_STAGES, OPEN_STAGES, Case, CaseEvent, CaseStage, Channel
 from lltp.core import clock
 from lltp.core.text import fold
 from lltp.extensions import db
@@ -28,7 +28,7 @@ NULLABLE_SORT_KEYS = frozenset({"due", "received"})
 def due_today_clause(*, calendar, now=None):
     """SQL for open cases whose appointment date is today."""
     today = clock.local_date(now or clock.now())
-    return sa.and_(Case.stage.not_in(CLOSED_STAGES), Case.due_date == today)
+    return sa.and_(Case.stage.in_(OPEN_STAGES), Case.due_date == today)
 
 
 DUE_FILTERS = {
@@ -75,7 +75,7 @@ def search_clause(q):
 
 def stage_clause(stage):
     if stage == OPEN_TAB:
-        return Case.stage.not_in(CLOSED_STAGES)
+        return Case.stage.in_(OPEN_STAGES)
     if stage == ALL_TAB:
         return sa.true()
     return Case.stage == CaseStage(stage)

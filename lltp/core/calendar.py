@@ -91,10 +91,23 @@ class WorkingCalendar:
         return day
 
     def working_days_between(self, start, end):
-        """Working days in (start, end]: how many working days after `start` up to and including `end`."""
+        """Working days in (start, end]: how many working days after `start` up to and including `end`.
+
+        Counted arithmetically, then corrected only on the dates that differ from Monday-to-Friday
+        (holidays, swapped days, overrides): the board computes this for every row it shows.
+        """
         if end <= start:
             return 0
-        return sum(1 for n in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(n)))
+        weeks, rest = divmod((end - start).days, 7)
+        first = start.weekday() + 1
+        weekdays = weeks * 5 + sum(1 for n in range(first, first + rest) if n % 7 < 5)
+        special = set(self.extra_holidays) | self.extra_working_days | _package_swapped_working_days()
+        for year in range(start.year, end.year + 1):
+            special |= _package_holidays(year)
+        corrections = sum(
+            self.is_working_day(day) - (day.weekday() < 5) for day in special if start < day <= end
+        )
+        return weekdays + corrections
 
     def working_days_left(self, today, due):
         """Signed: positive while working days remain before `due`, negative working days once overdue."""
