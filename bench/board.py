@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from lltp.accounts.models import Role  # noqa: E402
+from lltp.accounts.services import session_stamp  # noqa: E402
 from lltp.cases import deadlines  # noqa: E402
 from lltp.cases.models import CLOSED_STAGES, Case, CaseEvent, CaseStage, Channel, DeliveryMethod, Sex  # noqa: E402
 from lltp.config import normalise_database_url  # noqa: E402
@@ -277,13 +278,14 @@ def main():
         app = migrated_app(url)
         with app.app_context():
             seconds = bulk_insert(args.cases)
-            user_id = create_user(roles=(Role.PROCESSING_OFFICER,), username="bench").id
+            user = create_user(roles=(Role.PROCESSING_OFFICER,), username="bench")
             db.session.commit()
+            login = {"_user_id": str(user.id), "_fresh": True, "auth_stamp": session_stamp(user)}
             dialect = db.engine.dialect.name
         print(f"{dialect}: {args.cases:,} cases inserted in {seconds:.1f} s")
         client = app.test_client()
         with client.session_transaction() as session:
-            session.update({"_user_id": str(user_id), "_fresh": True, "seen_at": clock.now().timestamp()})
+            session.update({**login, "seen_at": clock.now().timestamp()})
         print(f"{'page':<24} {'median ms':>10} {'p95 ms':>8}")
         for label, path in PAGES.items():
             median, p95 = measure(client, path, args.requests, POLL_HEADERS if "poll" in label else None)

@@ -7,6 +7,7 @@ from flask import Flask, g, has_request_context, render_template, request, sessi
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lltp import config as config_module
 from lltp.core.clock import to_local
@@ -20,6 +21,10 @@ def create_app(config=None):
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.from_object(config or config_module.Config)
     config_module.check_production(app.config)
+    if app.config["LLTP_PROXY_COUNT"]:
+        # Behind nginx: the audit log and the rate limits must see the citizen's address, not the proxy's.
+        count = app.config["LLTP_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     logging.basicConfig(level=logging.INFO if app.config["LLTP_ENV"] == "production" else logging.WARNING)
 
     _init_extensions(app)

@@ -68,6 +68,8 @@ class Config:
     )
     LLTP_AUTHORITY_SIGNER_TITLE = _env("LLTP_AUTHORITY_SIGNER_TITLE", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC")
     LLTP_TIMEZONE = _env("LLTP_TIMEZONE", "Asia/Ho_Chi_Minh")
+    # How many reverse proxies (nginx) stand in front of the app and set X-Forwarded-*; 0 trusts none.
+    LLTP_PROXY_COUNT = _env_int("LLTP_PROXY_COUNT", 0)
 
     # Sessions and logins.
     SESSION_COOKIE_HTTPONLY = True

@@ -6,7 +6,11 @@ gets a database of its own, built by the real migrations, and each test is rolle
 
 import os
 import shutil
+import tempfile
 import uuid
+
+# The default job queue is a SQLite file under LLTP_VAR_DIR: keep the suite's out of the checkout's var/.
+os.environ.setdefault("LLTP_VAR_DIR", tempfile.mkdtemp(prefix="lltp-test-var-"))
 
 import pytest
 import sqlalchemy as sa

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from lltp.accounts import services
-from lltp.accounts.models import Role, Unit
+from lltp.accounts.models import Role, Unit, UnitKind
 from lltp.core.audit import Actor
 from lltp.core.errors import ValidationFailed
 from lltp.extensions import db
@@ -51,3 +51,37 @@ def create_user_command(username, full_name, unit_id, roles, email, phone, passw
         raise click.ClickException("; ".join(f"{k}: {v}" for k, v in failed.errors.items())) from failed
     db.session.commit()
     click.echo(f"Đã tạo người dùng {user.username} (id {user.id}) tại {unit.name}.")
+
+
+@click.group("units")
+def units_cli():
+    """Manage agencies' units (the first one, on a new installation, is the issuing authority's)."""
+
+
+@units_cli.command("create")
+@click.option(
+    "--agency", "agency_name", required=True, help="Tên cơ quan, ví dụ: Công an Thành phố Hồ Chí Minh."
+)
+@click.option("--name", required=True, help="Tên đơn vị.")
+@click.option("--kind", required=True, type=click.Choice([k.value for k in UnitKind]))
+@click.option("--admin-unit-code", help="Mã đơn vị hành chính (bắt buộc với UBND cấp xã).")
+@click.option("--email")
+@click.option("--phone")
+@with_appcontext
+def create_unit_command(agency_name, name, kind, admin_unit_code, email, phone):
+    """Create a unit of an agency (the agency is created when new)."""
+    try:
+        unit = services.create_unit(
+            agency_name=agency_name,
+            name=name,
+            kind=kind,
+            admin_unit_code=admin_unit_code,
+            email=email,
+            phone=phone,
+            actor=Actor.system(),
+        )
+    except ValidationFailed as failed:
+        db.session.rollback()
+        raise click.ClickException("; ".join(f"{k}: {v}" for k, v in failed.errors.items())) from failed
+    db.session.commit()
+    click.echo(f"Đã tạo đơn vị {unit.name} (id {unit.id}) thuộc {unit.agency.name}.")

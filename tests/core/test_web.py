@@ -44,3 +44,22 @@ def test_language_switch_serves_english(client):
 def test_language_switch_refuses_to_redirect_off_site(client):
     response = client.get("/ngon-ngu/en?next=//evil.example/")
     assert response.headers["Location"] == "/"
+
+
+def test_behind_a_proxy_the_audit_log_keeps_the_citizens_address(isolated_db):
+    import sqlalchemy as sa
+
+    from lltp.core.audit import AuditEvent
+    from lltp.extensions import db
+
+    app = isolated_db(LLTP_PROXY_COUNT=1)
+    app.test_client().post(
+        "/dang-nhap",
+        data={"username": "khong-co", "password": "sai-mat-khau-1"},
+        headers={"X-Forwarded-For": "203.0.113.7"},
+    )
+    with app.app_context():
+        assert (
+            db.session.scalar(sa.select(AuditEvent.ip).where(AuditEvent.action == "login.failed"))
+            == "203.0.113.7"
+        )

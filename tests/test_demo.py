@@ -1,0 +1,188 @@
+"""`flask demo load` and `flask demo logins`, on a database of their own, loaded once for the module."""
+
+import random
+
+import pytest
+import sqlalchemy as sa
+
+from lltp import demo
+from lltp.accounts.models import Role, Unit, UnitKind, User
+from lltp.cases.deadlines import deadline_status
+from lltp.cases.models import Case, CaseStage, Channel, Sex
+from lltp.cases.workflow import replay
+from lltp.core import clock
+from lltp.core.calendar import working_calendar
+from lltp.extensions import db
+from tests.conftest import _dispose, create_database, migrated_app
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    """An app on a fresh migrated database into which `flask demo load` ran, and what the command said."""
+    url, drop = create_database()
+    app = migrated_app(url)
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    yield app, result
+    _dispose(app)
+    drop()
+
+
+@pytest.fixture
+def demo_app(loaded):
+    app, _result = loaded
+    # A request context, because gettext (in the deadline labels) picks the locale from the session.
+    with app.test_request_context():
+        yield app
+        db.session.remove()
+
+
+def row_counts():
+    return {
+        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
+
+
+def all_cases():
+    return db.session.scalars(sa.select(Case).order_by(Case.id)).all()
+
+
+def test_load_reports_what_it_made(loaded):
+    _app, result = loaded
+    assert result.exit_code == 0, result.output
+    assert "12 đơn vị" in result.output
+    assert "300 hồ sơ" in result.output
+
+
+def test_the_province_has_a_dozen_units_of_every_kind(demo_app):
+    units = db.session.scalars(sa.select(Unit)).all()
+    assert len(units) == 12
+    assert {unit.kind for unit in units} == set(UnitKind)
+
+
+def test_the_issuing_authority_is_named_from_configuration(demo_app):
+    unit = db.session.scalar(sa.select(Unit).where(Unit.kind == UnitKind.ISSUING_AUTHORITY))
+    assert unit.agency.name == demo_app.config["LLTP_AUTHORITY_NAME"]
+
+
+def test_commune_committees_carry_five_digit_unit_codes(demo_app):
+    codes = db.session.scalars(
+        sa.select(Unit.admin_unit_code).where(Unit.kind == UnitKind.COMMUNE_COMMITTEE)
+    ).all()
+    assert len(codes) >= 3
+    assert all(code.isdigit() and len(code) == 5 for code in codes)
+
+
+def test_there_is_a_user_for_every_role(demo_app):
+    users = db.session.scalars(sa.select(User)).all()
+    assert set().union(*(user.roles for user in users)) == set(Role)
+
+
+def test_every_verifying_unit_has_a_verifier(demo_app):
+    verifying_kinds = set(UnitKind) - {UnitKind.ISSUING_AUTHORITY, UnitKind.POSTAL_OPERATOR}
+    units = db.session.scalars(sa.select(Unit).where(Unit.kind.in_(verifying_kinds))).all()
+    assert all(any(Role.VERIFIER in user.roles for user in unit.users) for unit in units)
+
+
+def test_there_are_300_cases_covering_every_stage_and_channel(demo_app):
+    cases = all_cases()
+    assert len(cases) == demo.CASE_COUNT == 300
+    assert {case.stage for case in cases} == set(CaseStage)
+    assert {case.channel for case in cases} == set(Channel)
+
+
+def test_some_open_cases_are_at_risk_and_some_overdue_today(demo_app):
+    calendar = working_calendar()
+    statuses = [deadline_status(case, calendar=calendar) for case in all_cases()]
+    assert sum(status.is_at_risk for status in statuses) >= 5
+    assert sum(status.is_overdue for status in statuses) >= 5
+    assert sum(status.tone == "ok" for status in statuses) >= 5
+
+
+def test_every_case_replays_to_its_stage(demo_app):
+    for case in all_cases():
+        assert replay(case.events) is case.stage, case.code
+
+
+def test_events_happen_in_order_in_the_past_by_officers_allowed_to_take_them(demo_app):
+    now = clock.now()
+    for case in all_cases():
+        moments = [event.at for event in case.events]
+        assert moments == sorted(moments) and moments[-1] < now, case.code
+        assert all(event.actor.is_authority_officer for event in case.events)
+
+
+def test_the_data_shows_the_variety_of_real_work(demo_app):
+    cases = all_cases()
+    actions = {event.action for case in cases for event in case.events}
+    assert {"complete_dossier", "mark_long", "return_draft", "finish_verification"} <= actions
+    assert any(case.is_urgent for case in cases)
+    assert {case.certificate_type for case in cases} == {1, 2}
+    assert sum(case.certificate_type == 1 for case in cases) > len(cases) / 2
+
+
+def test_id_numbers_agree_with_sex_and_year_of_birth(demo_app):
+    cases = all_cases()
+    assert len({case.applicant_id_number for case in cases}) == len(cases)
+    for case in cases:
+        number, born = case.applicant_id_number, case.applicant_date_of_birth
+        century_sex = (0 if born.year < 2000 else 2) + (case.applicant_sex is Sex.FEMALE)
+        assert len(number) == 12 and number.isdigit()
+        assert number[3:6] == f"{century_sex}{born.year % 100:02d}", case.code
+
+
+def test_names_are_written_in_capitals_with_diacritics(demo_app):
+    names = [case.applicant_full_name for case in all_cases()]
+    assert all(name == name.upper() and len(name.split()) >= 3 for name in names)
+    assert any("Ễ" in name or "Ầ" in name or "Ạ" in name for name in names)
+
+
+def test_the_same_seed_plans_the_same_cases(demo_app):
+    now = clock.now()
+    first = demo.plan_cases(random.Random(demo.SEED), now)
+    again = demo.plan_cases(random.Random(demo.SEED), now)
+    assert first == again
+
+
+def test_if_empty_on_a_loaded_database_changes_nothing(loaded, demo_app):
+    app, _result = loaded
+    before = row_counts()
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
+    db.session.remove()
+    assert result.exit_code == 0, result.output
+    assert "bỏ qua" in result.output
+    assert row_counts() == before
+
+
+def test_load_refuses_a_database_that_has_users(loaded, demo_app):
+    app, _result = loaded
+    before = row_counts()
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    db.session.remove()
+    assert result.exit_code != 0
+    assert row_counts() == before
+
+
+def test_logins_lists_every_demo_user_with_the_shared_password(loaded, demo_app):
+    app, _result = loaded
+    result = app.test_cli_runner().invoke(args=["demo", "logins"])
+    assert result.exit_code == 0, result.output
+    assert demo.PASSWORD in result.output
+    assert all(spec.username in result.output for spec in demo.USERS)
+    assert "TOTP" in result.output
+
+
+def test_logins_on_an_empty_database_says_to_load_first(isolated_db):
+    app = isolated_db()
+    result = app.test_cli_runner().invoke(args=["demo", "logins"])
+    assert result.exit_code != 0
+    assert "flask demo load" in result.output
+
+
+def test_load_refuses_to_run_in_production(isolated_db):
+    app = isolated_db()
+    app.config["LLTP_ENV"] = "production"
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code != 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
