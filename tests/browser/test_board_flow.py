@@ -22,7 +22,7 @@ FRESH_NAME = "LÊ VĂN ĐÚNG HẠN"
 
 @pytest.fixture
 def seeded(live_server):
-    """An approver who has not enrolled a second factor, a processing officer, one overdue and one fresh case."""
+    """An approver without a second factor, a processing officer, one overdue case and one fresh case."""
     with live_server.app_context():
         approver = create_user(roles=(Role.APPROVER,), username="pheduyet.browser", two_factor=False)
         processing = create_user(roles=(Role.PROCESSING_OFFICER,), username="xuly.browser")
