@@ -105,10 +105,12 @@ def tab_counts(clauses):
     return counts
 
 
-def board_order(sort, descending):
+def board_order(sort, descending, *, has_nulls=True):
+    """The ORDER BY for a sort key. Cases without a date go last, but only when the filters let any
+    through: an explicit NULLS LAST stops SQLite from reading rows in index order."""
     column = SORT_KEYS[sort]
     order = column.desc() if descending else column.asc()
-    if sort in NULLABLE_SORT_KEYS:
+    if sort in NULLABLE_SORT_KEYS and has_nulls:
         order = order.nulls_last()
     # The id breaks ties, so a case never shows on two pages.
     return order, Case.id.desc() if descending else Case.id.asc()
@@ -124,7 +126,7 @@ def board_page(filters, *, calendar, now, page_size):
     statement = (
         sa.select(Case)
         .where(*clauses, stage_clause(filters.stage))
-        .order_by(*board_order(filters.sort, filters.descending))
+        .order_by(*board_order(filters.sort, filters.descending, has_nulls=filters.due is None))
         .limit(page_size)
         .offset((page - 1) * page_size)
     )
