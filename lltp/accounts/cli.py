@@ -11,6 +11,17 @@ from lltp.core.errors import ValidationFailed
 from lltp.extensions import db
 
 
+def _run(service, **fields):
+    """Call a service as the command line, commit, and turn its field errors into a clean CLI error."""
+    try:
+        result = service(**fields, actor=Actor.system())
+    except ValidationFailed as failed:
+        db.session.rollback()
+        raise click.ClickException("; ".join(f"{k}: {v}" for k, v in failed.errors.items())) from failed
+    db.session.commit()
+    return result
+
+
 @click.group("users")
 def users_cli():
     """Manage user accounts."""
@@ -35,21 +46,16 @@ def create_user_command(username, full_name, unit_id, roles, email, phone, passw
         unit = db.session.scalar(sa.select(Unit).where(Unit.kind == "issuing_authority").order_by(Unit.id))
     if unit is None:
         raise click.ClickException("Không tìm thấy đơn vị. Tạo đơn vị trước, hoặc chạy `flask demo load`.")
-    try:
-        user = services.create_user(
-            username=username,
-            full_name=full_name,
-            unit=unit,
-            roles=roles,
-            password=password,
-            email=email,
-            phone=phone,
-            actor=Actor.system(),
-        )
-    except ValidationFailed as failed:
-        db.session.rollback()
-        raise click.ClickException("; ".join(f"{k}: {v}" for k, v in failed.errors.items())) from failed
-    db.session.commit()
+    user = _run(
+        services.create_user,
+        username=username,
+        full_name=full_name,
+        unit=unit,
+        roles=roles,
+        password=password,
+        email=email,
+        phone=phone,
+    )
     click.echo(f"Đã tạo người dùng {user.username} (id {user.id}) tại {unit.name}.")
 
 
@@ -70,18 +76,13 @@ def units_cli():
 @with_appcontext
 def create_unit_command(agency_name, name, kind, admin_unit_code, email, phone):
     """Create a unit of an agency (the agency is created when new)."""
-    try:
-        unit = services.create_unit(
-            agency_name=agency_name,
-            name=name,
-            kind=kind,
-            admin_unit_code=admin_unit_code,
-            email=email,
-            phone=phone,
-            actor=Actor.system(),
-        )
-    except ValidationFailed as failed:
-        db.session.rollback()
-        raise click.ClickException("; ".join(f"{k}: {v}" for k, v in failed.errors.items())) from failed
-    db.session.commit()
+    unit = _run(
+        services.create_unit,
+        agency_name=agency_name,
+        name=name,
+        kind=kind,
+        admin_unit_code=admin_unit_code,
+        email=email,
+        phone=phone,
+    )
     click.echo(f"Đã tạo đơn vị {unit.name} (id {unit.id}) thuộc {unit.agency.name}.")
