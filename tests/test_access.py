@@ -17,7 +17,7 @@ from tests.factories import create_case, create_unit, create_user
 _routes_app = make_app("sqlite://")
 ROUTES = sorted(
     (
-        (rule.endpoint, rule.rule, sorted(rule.methods - {"HEAD", "OPTIONS"}))
+        (rule.endpoint, rule.rule, sorted(rule.methods - {"HEAD", "OPTIONS"}), rule.defaults or {})
         for rule in _routes_app.url_map.iter_rules()
         if rule.endpoint != "static"
     ),
@@ -74,11 +74,12 @@ def objects(db):
 def build_url(rule, objects):
     from flask import url_for
 
-    endpoint, path, _methods = rule
+    endpoint, path, _methods, defaults = rule
     arguments = re.findall(r"<(?:[^:<>]+:)?([^<>]+)>", path)
     missing = [name for name in arguments if name not in objects]
     assert not missing, f"test_access does not know how to fill {missing} in {path}: add it to `objects`"
-    return url_for(endpoint, **{name: objects[name] for name in arguments})
+    # A rule's defaults pick it among the rules of one endpoint (two URLs, one view).
+    return url_for(endpoint, **defaults, **{name: objects[name] for name in arguments})
 
 
 def request_route(client, rule, url, *, htmx):

@@ -230,8 +230,13 @@ def update_unit(
     unit.email, unit.phone, unit.is_active = email, phone, bool(is_active)
     db.session.flush()
     after = _unit_snapshot(unit)
-    changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
-    audit.record("unit.update", actor, object_type="unit", object_id=unit.id, details={"changes": changes})
+    audit.record(
+        "unit.update",
+        actor,
+        object_type="unit",
+        object_id=unit.id,
+        details={"changes": audit.changes(before, after)},
+    )
     return unit
 
 
@@ -348,8 +353,13 @@ def update_user(user, *, full_name, unit, roles, actor, email=None, phone=None):
     user.role_rows.extend(UserRole(role=role) for role in sorted(roles - user.roles))
     db.session.flush()
     after = _user_snapshot(user)
-    changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
-    audit.record("user.update", actor, object_type="user", object_id=user.id, details={"changes": changes})
+    audit.record(
+        "user.update",
+        actor,
+        object_type="user",
+        object_id=user.id,
+        details={"changes": audit.changes(before, after)},
+    )
     return user
 
 

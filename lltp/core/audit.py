@@ -72,6 +72,11 @@ def record(action, actor, *, object_type=None, object_id=None, case_id=None, rea
     return event
 
 
+def changes(before, after):
+    """What an edit changed, as {field: [before, after]}, for an audit row's details."""
+    return {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+
+
 @sa.event.listens_for(AuditEvent, "before_update")
 @sa.event.listens_for(AuditEvent, "before_delete")
 def _audit_is_append_only(mapper, connection, target):

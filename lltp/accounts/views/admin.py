@@ -137,25 +137,18 @@ def admin_user_edit(user_id):
     return redirect(url_for("accounts.admin_user_edit", user_id=user.id), 303)
 
 
-@bp.post("/quan-tri/nguoi-dung/<int:user_id>/vo-hieu-hoa")
+@bp.post("/quan-tri/nguoi-dung/<int:user_id>/vo-hieu-hoa", defaults={"active": False})
+@bp.post("/quan-tri/nguoi-dung/<int:user_id>/kich-hoat", defaults={"active": True})
 @admin_only
-def admin_user_deactivate(user_id):
-    """Deactivate an account (never one's own)."""
+def admin_user_set_active(user_id, active):
+    """Deactivate an account (never one's own), or reactivate it."""
     user = _get_or_404(User, user_id)
-    services.set_user_active(user, False, actor=current_actor(), reason=ReasonForm(request.form).reason.data)
+    services.set_user_active(user, active, actor=current_actor(), reason=ReasonForm(request.form).reason.data)
     db.session.commit()
-    flash(_("Đã vô hiệu hóa tài khoản %(username)s.", username=user.username), "success")
-    return redirect(url_for("accounts.admin_user_edit", user_id=user.id), 303)
-
-
-@bp.post("/quan-tri/nguoi-dung/<int:user_id>/kich-hoat")
-@admin_only
-def admin_user_reactivate(user_id):
-    """Reactivate an account."""
-    user = _get_or_404(User, user_id)
-    services.set_user_active(user, True, actor=current_actor(), reason=ReasonForm(request.form).reason.data)
-    db.session.commit()
-    flash(_("Đã kích hoạt lại tài khoản %(username)s.", username=user.username), "success")
+    if active:
+        flash(_("Đã kích hoạt lại tài khoản %(username)s.", username=user.username), "success")
+    else:
+        flash(_("Đã vô hiệu hóa tài khoản %(username)s.", username=user.username), "success")
     return redirect(url_for("accounts.admin_user_edit", user_id=user.id), 303)
 
 
