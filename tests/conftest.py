@@ -14,6 +14,7 @@ os.environ.setdefault("LLTP_VAR_DIR", tempfile.mkdtemp(prefix="lltp-test-var-"))
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
@@ -142,8 +143,19 @@ def _dispose(application):
         _db.engine.dispose()
 
 
+class SetupKeepingClient(FlaskClient):
+    """A test request reuses the test's app context, and so its session: commit the test's setup (a
+    savepoint, still inside the rolled-back transaction) first, so that an error handler's rollback
+    undoes only what the request itself did, as it would in production."""
+
+    def open(self, *args, **kwargs):
+        _db.session.commit()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app, db):
+    app.test_client_class = SetupKeepingClient
     return app.test_client()
 
 
