@@ -39,6 +39,17 @@ def _get_or_404(model, id_):
     return db.session.get(model, id_) or abort(404)
 
 
+def _user_fields(form):
+    """What the user form gives the create and update services alike."""
+    return {
+        "full_name": form.full_name.data,
+        "email": form.email.data,
+        "phone": form.phone.data,
+        "unit": _chosen_unit(form),
+        "roles": form.selected_roles,
+    }
+
+
 def _chosen_unit(form):
     return db.session.get(Unit, form.unit.data) if form.unit.data else None
 
@@ -86,13 +97,7 @@ def admin_user_new():
         return _render_user_form(form)
     try:
         user, password = services.create_user_with_temporary_password(
-            username=form.username.data,
-            full_name=form.full_name.data,
-            email=form.email.data,
-            phone=form.phone.data,
-            unit=_chosen_unit(form),
-            roles=form.selected_roles,
-            actor=current_actor(),
+            username=form.username.data, **_user_fields(form), actor=current_actor()
         )
     except ValidationFailed as failed:
         return _render_user_form(form, errors=failed.errors, status=422)
@@ -121,15 +126,7 @@ def admin_user_edit(user_id):
     if request.method == "GET":
         return _render_user_form(form, user=user)
     try:
-        services.update_user(
-            user,
-            full_name=form.full_name.data,
-            email=form.email.data,
-            phone=form.phone.data,
-            unit=_chosen_unit(form),
-            roles=form.selected_roles,
-            actor=current_actor(),
-        )
+        services.update_user(user, **_user_fields(form), actor=current_actor())
     except ValidationFailed as failed:
         return _render_user_form(form, user=user, errors=failed.errors, status=422)
     db.session.commit()
