@@ -67,15 +67,17 @@ def _import_models():
     import lltp.accounts.models
     import lltp.cases.models
     import lltp.core.audit
-    import lltp.core.calendar  # noqa: F401
+    import lltp.core.calendar
+    import lltp.intake.models  # noqa: F401
 
 
 def _register_blueprints(app):
     from lltp import health
     from lltp.accounts.views import bp as accounts_bp
     from lltp.cases.views import bp as cases_bp
+    from lltp.intake.views import bp as intake_bp
 
-    for blueprint in (health.bp, accounts_bp, cases_bp):
+    for blueprint in (health.bp, accounts_bp, cases_bp, intake_bp):
         app.register_blueprint(blueprint)
 
 

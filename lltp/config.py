@@ -71,6 +71,20 @@ class Config:
     # How many reverse proxies (nginx) stand in front of the app and set X-Forwarded-*; 0 trusts none.
     LLTP_PROXY_COUNT = _env_int("LLTP_PROXY_COUNT", 0)
 
+    # Intake: uploaded scans live outside the web root; the online form's fee is paid by VietQR transfer.
+    LLTP_UPLOAD_DIR = _env("LLTP_UPLOAD_DIR", str(VAR_DIR / "uploads"))
+    LLTP_UPLOAD_MAX_BYTES = _env_int("LLTP_UPLOAD_MAX_MB", 5) * 1024 * 1024
+    MAX_CONTENT_LENGTH = _env_int("LLTP_REQUEST_MAX_MB", 25) * 1024 * 1024
+    LLTP_BANK_BIN = _env("LLTP_BANK_BIN", "970415")  # the NAPAS BIN of the authority's bank
+    LLTP_BANK_NAME = _env("LLTP_BANK_NAME", "Ngân hàng TMCP Công Thương Việt Nam (VietinBank)")
+    LLTP_BANK_ACCOUNT = _env("LLTP_BANK_ACCOUNT", "113000006100")
+    LLTP_BANK_ACCOUNT_NAME = _env("LLTP_BANK_ACCOUNT_NAME", "CONG AN THANH PHO HO CHI MINH")
+    # The public online form: drafts are kept this long, and a submission faster than this is a bot's.
+    LLTP_DRAFT_DAYS = _env_int("LLTP_DRAFT_DAYS", 14)
+    LLTP_ONLINE_MIN_SECONDS = _env_int("LLTP_ONLINE_MIN_SECONDS", 5)
+    LLTP_ONLINE_RATE_LIMIT = _env("LLTP_ONLINE_RATE_LIMIT", "20 per hour")
+    LLTP_API_RATE_LIMIT = _env("LLTP_API_RATE_LIMIT", "6000 per minute")
+
     # Sessions and logins.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -165,3 +165,41 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
+class ApiClientKind(StrEnum):
+    """The outside systems of the intake API contract. The first three submit requests, and their kind
+    becomes the case's channel."""
+
+    VNEID = "vneid"
+    NATIONAL_PORTAL = "national_portal"
+    PROVINCIAL_PORTAL = "provincial_portal"
+    POSTAL_OPERATOR = "postal_operator"
+    RECORD_SOURCE = "record_source"
+
+
+SUBMITTING_CLIENT_KINDS = frozenset(
+    {ApiClientKind.VNEID, ApiClientKind.NATIONAL_PORTAL, ApiClientKind.PROVINCIAL_PORTAL}
+)
+
+
+class ApiClient(db.Model):
+    """An outside system allowed to call /api/v1. Only a hash of its token is kept; the callback signing
+    secret is kept encrypted with the app's own key, because the app signs with it."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    kind: Mapped[ApiClientKind] = mapped_column(str_enum(ApiClientKind))
+    # SHA-256 of a 256-bit random token: a slow hash adds nothing to a secret that cannot be guessed.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    callback_url: Mapped[str | None] = mapped_column(sa.String(500))
+    callback_secret_encrypted: Mapped[str] = mapped_column(sa.String(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def submits_requests(self):
+        return self.kind in SUBMITTING_CLIENT_KINDS

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from lltp.cases.models import CLOSED_STAGES, Case, CaseStage, DeliveryMethod, LegalProfile
 from lltp.core import clock
+from lltp.core.dated import in_force
 
 # Events after which the legal count (re)starts: receipt, payment, the return of a completed dossier.
 CLOCK_STARTS = frozenset({"receive", "record_payment", "complete_dossier"})
@@ -25,12 +26,8 @@ CLOCKED_STAGES = PRE_SIGNED | {CaseStage.ISSUED}
 
 
 def choose_profile(profiles, day, channel):
-    """The profile in force on `day` for `channel`: a channel-specific one beats a general one, then the
-    most recent start wins."""
-    covering = [p for p in profiles if p.covers(day, channel)]
-    if not covering:
-        return None
-    return max(covering, key=lambda p: (p.channels is not None, p.valid_from))
+    """The profile in force on `day` for `channel`."""
+    return in_force(profiles, day, channel)
 
 
 def profile_for(session, day, channel):

@@ -172,7 +172,3 @@ class LegalProfile(db.Model):
     long_conditions: Mapped[str | None] = mapped_column(sa.Text)
     notes: Mapped[str | None] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    def covers(self, day, channel):
-        in_range = self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
-        return in_range and (self.channels is None or str(channel) in self.channels)

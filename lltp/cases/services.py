@@ -32,6 +32,10 @@ from lltp.extensions import db
 
 log = logging.getLogger(__name__)
 
+# Functions `(case, event, actor)` that later areas register to act in the same transaction as every
+# transition (intake issues its one-stop papers here), without this area importing theirs.
+after_transition = []
+
 
 def next_case_code(authority_code, day):
     """Hand out the next case code for a day: `<authority code>-<YYMMDD>-<serial>`.
@@ -162,6 +166,8 @@ def transition(case, action, *, actor, note=None, at=None, data=None):
         reason=event.note,
         details={"from": previous_stage and str(previous_stage), "to": str(next_stage)},
     )
+    for listener in after_transition:
+        listener(case, event, actor)
     log.info("case %s: %s -> %s by %s", case.code, previous_stage, next_stage, actor.label)
     return event
 
