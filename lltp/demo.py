@@ -20,13 +20,17 @@ from lltp.accounts.models import Role, UnitKind, User
 from lltp.accounts.services import create_unit, create_user, get_or_create_agency
 from lltp.cases import deadlines
 from lltp.cases.models import CLOSED_STAGES, CaseStage, Channel, DeliveryMethod, LegalProfile, Sex
-from lltp.cases.services import open_case, transition
+from lltp.cases.services import transition
 from lltp.cases.workflow import TRANSITIONS, path_to, rule_for
 from lltp.core import clock
 from lltp.core.audit import Actor
 from lltp.core.calendar import working_calendar
 from lltp.core.text import fold
+from lltp.core.uploads import check_upload
 from lltp.extensions import db
+from lltp.intake.models import AttachmentKind, FeeCategory, PaymentMethod
+from lltp.intake.services import PaymentInput, add_attachment, quote_fee, receive_request, record_payment
+from lltp.intake.validation import validate_request
 
 SEED = 2026
 CASE_COUNT = 300
@@ -204,6 +208,41 @@ AGENCY_PURPOSES = {
         "Công văn số {n}/TA-HS: phục vụ xét xử vụ án hình sự",
     ),
 }
+# Who sends an agency's request, by certificate type (Mẫu 05a: a state body; 05b: a procedural body).
+REQUESTING_BODIES = {
+    1: ("Sở Nội vụ Thành phố Hồ Chí Minh",),
+    2: (
+        "Cơ quan Cảnh sát điều tra Công an Thành phố Hồ Chí Minh",
+        "Viện kiểm sát nhân dân Thành phố Hồ Chí Minh",
+        "Tòa án nhân dân Thành phố Hồ Chí Minh",
+    ),
+}
+PROVINCE_NAMES = {
+    "079": "Thành phố Hồ Chí Minh", "001": "Thành phố Hà Nội", "075": "tỉnh Đồng Nai",
+    "074": "tỉnh Bình Dương", "080": "tỉnh Long An", "082": "tỉnh Tiền Giang", "083": "tỉnh Bến Tre",
+    "040": "tỉnh Nghệ An",
+    "038": "tỉnh Thanh Hóa", "052": "tỉnh Bình Định", "051": "tỉnh Quảng Ngãi", "066": "tỉnh Đắk Lắk",
+    "092": "Thành phố Cần Thơ", "089": "tỉnh An Giang", "091": "tỉnh Kiên Giang", "086": "tỉnh Vĩnh Long",
+    "068": "tỉnh Lâm Đồng", "048": "Thành phố Đà Nẵng", "031": "Thành phố Hải Phòng",
+}  # fmt: skip
+STREETS = (
+    "Số 12 đường Lê Lợi, phường Bến Thành", "Số 45 đường Nguyễn Trãi, phường Bến Thành",
+    "Số 8 đường Đồng Khởi, phường Sài Gòn", "Số 210 đường Võ Văn Ngân, phường Thủ Đức",
+    "Số 31 đường Rừng Sác, xã Cần Giờ", "Số 77 đường Lý Tự Trọng, phường Sài Gòn",
+)  # fmt: skip
+# (occupation, workplace) while at school, then at work.
+SCHOOLING = (("Học sinh", "Trường THPT Lê Quý Đôn"), ("Sinh viên", "Trường Đại học Bách khoa"))
+WORK = (
+    ("Kỹ sư", "Công ty TNHH Kỹ thuật Sài Gòn"), ("Nhân viên văn phòng", "Công ty Cổ phần Phú Mỹ"),
+    ("Giáo viên", "Trường THCS Nguyễn Du"), ("Kế toán", "Công ty TNHH Thương mại Bình An"),
+    ("Lao động tự do", None), ("Công nhân", "Công ty TNHH May mặc Việt Tiến"),
+)  # fmt: skip
+# The scan kept with demo dossiers: a one-page PDF, the same bytes each time, so it is stored once.
+DEMO_SCAN = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 NOTES = {
     "request_completion": (
         "Tờ khai chưa kê khai đầy đủ quá trình cư trú từ năm 14 tuổi.",
@@ -399,7 +438,10 @@ def actions_to(rng, stage, channel):
         before = rng.choice([s for (s, a) in TRANSITIONS if a == action and s is not None])
         return [*actions_to(rng, before, channel), action]
     actions = list(path_to(stage))
-    if actions[0] == "receive" and channel in ONLINE_CHANNELS and rng.random() < 0.5:
+    # Our own online form always waits for the fee; the national systems mostly send paid requests.
+    if actions[0] == "receive" and (
+        channel is Channel.ONLINE or (channel in ONLINE_CHANNELS and rng.random() < 0.5)
+    ):
         actions[:1] = ["submit", "record_payment"]
     first_start = next((i for i, action in enumerate(actions) if action in deadlines.CLOCK_STARTS), None)
     if first_start is not None and rng.random() < 0.12:
@@ -454,10 +496,124 @@ def event_times(rng, actions, stage, *, timeline, days_back, limit, is_urgent):
     return [timeline.moment(p) for p in positions]
 
 
+def _birthday(born, age):
+    """The day `born` turns `age`; 1 March for a 29 February birthday in a common year."""
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:
+        return date(born.year + age, 3, 1)
+
+
+def residence_history(rng, born, hometown, address, today):
+    """From the 14th birthday to now, without gaps: school at home, university, then work in the city."""
+    school, university = SCHOOLING
+    periods = [
+        (_birthday(born, 14), date(born.year + 18, 8, 31), hometown, school),
+        (date(born.year + 18, 9, 1), date(born.year + 22, 8, 31), "Thành phố Hồ Chí Minh", university),
+        (date(born.year + 22, 9, 1), None, address, rng.choice(WORK)),
+    ]
+    periods = [period for period in periods if period[0] <= today]
+    rows = [
+        {"from": start, "to": end, "address": place, "occupation": job[0], "workplace": job[1]}
+        for start, end, place, job in periods
+    ]
+    rows[-1]["to"] = None
+    return rows
+
+
+def relative(rng, family, sex, born_year):
+    return {
+        "full_name": f"{family} {rng.choice(MIDDLE_NAMES[sex])} {rng.choice(GIVEN_NAMES[sex])}".upper(),
+        "birth_year": born_year,
+    }
+
+
+def fee_category(rng, age):
+    if age <= 24 and rng.random() < 0.25:
+        return FeeCategory.REDUCED  # pupils and students
+    if age >= 60 and rng.random() < 0.4:
+        return FeeCategory.EXEMPT  # the elderly
+    return FeeCategory.STANDARD
+
+
+def request_document(rng, fields, channel, *, at, pays_at_once):
+    """The tờ khai (or agency request) behind `fields`, as the validator takes it from a form."""
+    day = clock.local_date(at)
+    born = fields["applicant_date_of_birth"]
+    family = fields["applicant_full_name"].split()[0]
+    hometown = PROVINCE_NAMES[fields["applicant_id_number"][:3]]
+    address = f"{rng.choice(STREETS)}, Thành phố Hồ Chí Minh"
+    category = fee_category(rng, day.year - born.year) if pays_at_once else FeeCategory.STANDARD
+    document = {
+        "certificate_type": fields["certificate_type"],
+        "include_ban_section": fields["include_ban_section"],
+        "purpose": fields["purpose"],
+        "copies": fields["copies"],
+        "applicant": {
+            "full_name": fields["applicant_full_name"],
+            "other_names": [],
+            "sex": fields["applicant_sex"],
+            "date_of_birth": born,
+            "place_of_birth": hometown,
+            "nationality": "VN",
+            "ethnicity": "Kinh",
+            "id_document": {
+                "type": "cccd",
+                "number": fields["applicant_id_number"],
+                "issued_on": max(_birthday(born, 14), date(2021, 1, 4)) + timedelta(days=rng.randint(0, 900)),
+                "issued_by": "Cục Cảnh sát quản lý hành chính về trật tự xã hội",
+            },
+            "permanent_address": address,
+            "temporary_address": None,
+            "phone": fields["applicant_phone"],
+            "email": fields["applicant_email"],
+            "father": relative(rng, family, Sex.MALE, born.year - rng.randint(24, 35)),
+            "mother": relative(
+                rng, rng.choice(list(FAMILY_NAMES)), Sex.FEMALE, born.year - rng.randint(20, 32)
+            ),
+            "spouse": None,
+            "residence_history": residence_history(rng, born, hometown, address, day),
+        },
+        "requester": None,
+        "fee": {
+            "category": category,
+            "paid": pays_at_once,
+            "payment_reference": f"PAY-{rng.randint(10**7, 10**8 - 1)}",
+        },
+        "delivery": {
+            "method": fields["delivery_method"],
+            "postal_address": address if fields["delivery_method"] is DeliveryMethod.POST else None,
+        },
+    }
+    if channel in ONLINE_CHANNELS - {Channel.ONLINE}:
+        document["external_id"] = f"{channel.value.upper()}-{day:%Y%m%d}-{rng.randint(0, 999_999):06d}"
+        document["submitted_at"] = at
+    if channel is Channel.POST:
+        document["postal"] = {
+            "tracking_number": f"EB{rng.randint(10**8, 10**9 - 1)}VN",
+            "arrived_on": day,
+            "certified_signature": fields["certificate_type"] == 2,
+            "certified_signature_reference": "Chứng thực chữ ký tại UBND phường Bến Thành"
+            if fields["certificate_type"] == 2
+            else None,
+        }
+    if channel is Channel.AGENCY:
+        by_phone = fields["is_urgent"] and rng.random() < 0.7
+        document["agency"] = {
+            "name": rng.choice(REQUESTING_BODIES[fields["certificate_type"]]),
+            "letter_number": None if by_phone else f"{rng.randint(100, 4999)}/CV",
+            "letter_date": None if by_phone else day,
+            "is_urgent": fields["is_urgent"],
+            "notified_by": rng.choice(("phone", "fax")) if by_phone else "paper",
+        }
+    return document
+
+
 @dataclass(frozen=True)
 class CasePlan:
     channel: Channel
     fields: dict
+    request: dict  # the tờ khai, as a form gives it to the validator
     steps: list  # (action, moment, note)
 
 
@@ -471,6 +627,8 @@ def plan_cases(rng, now):
     for stage, channel in zip(
         spread(rng, STAGE_WEIGHTS, CASE_COUNT), spread(rng, CHANNEL_WEIGHTS, CASE_COUNT), strict=True
     ):
+        if stage is CaseStage.AWAITING_PAYMENT and channel is Channel.AGENCY:
+            channel = Channel.COUNTER  # agencies pay no fee, so their requests never wait for one
         fields = {**applicant(rng, today, taken_ids), **request_details(rng, channel)}
         actions = actions_to(rng, stage, channel)
         profile = deadlines.choose_profile(profiles, today, channel)
@@ -487,27 +645,65 @@ def plan_cases(rng, now):
             is_urgent=fields["is_urgent"],
         )
         notes = [rng.choice(NOTES[action]) if action in NOTES else None for action in actions]
-        plans.append(CasePlan(channel, fields, list(zip(actions, times, notes, strict=True))))
+        request = request_document(rng, fields, channel, at=times[0], pays_at_once=actions[0] == "receive")
+        plans.append(CasePlan(channel, fields, request, list(zip(actions, times, notes, strict=True))))
     return plans
 
 
 def load_cases(demo):
-    """300 cases over every stage and channel, received over the last weeks, built through the workflow.
+    """300 cases over every stage and channel, received over the last weeks, built through intake and the
+    workflow: a full tờ khai, the fee, payments and a scan of the ID document.
 
     They are opened in the order they came in, so each day's case codes run in time order."""
     staff = [demo.users[name] for name in WORKFLOW_STAFF]
+    scan = check_upload(DEMO_SCAN, "scan.pdf", max_bytes=len(DEMO_SCAN), field="scan")
     for plan in sorted(plan_cases(demo.rng, demo.now), key=lambda plan: plan.steps[0][1]):
         case = None
         for action, at, note in plan.steps:
             roles = rule_for(case and case.stage, action)[1]
             actor = Actor(user=next(user for user in staff if user.roles & roles))
             if case is None:
-                case = open_case(
-                    plan.fields, channel=plan.channel, actor=actor, awaiting_payment=action == "submit", at=at
+                case = receive_demo_request(demo, plan, action, at=at, actor=actor, scan=scan)
+            elif action == "record_payment":
+                owed = case.declaration.fee_amount
+                payment = (
+                    PaymentInput(PaymentMethod.BANK_TRANSFER, owed, reference=f"FT{case.id:08d}")
+                    if owed
+                    else None
                 )
+                record_payment(case, payment, actor=actor, fee_proof_checked=True, at=at)
             else:
                 transition(case, action, actor=actor, note=note, at=at)
         demo.cases.append(case)
+
+
+def receive_demo_request(demo, plan, action, *, at, actor, scan):
+    """The case's first step: the request checked by the validator and received as its channel would."""
+    request = validate_request(
+        plan.request, channel=plan.channel, today=clock.local_date(at), date_style="vn"
+    )
+    payment = None
+    if action == "receive" and plan.channel in (Channel.COUNTER, Channel.POST):
+        amount = quote_fee(request, channel=plan.channel, day=clock.local_date(at)).amount
+        method = PaymentMethod.CASH if plan.channel is Channel.COUNTER else PaymentMethod.POSTAL
+        payment = (
+            PaymentInput(method, amount, receipt_number=f"BL{demo.rng.randint(10**5, 10**6 - 1)}")
+            if amount
+            else None
+        )
+    case = receive_request(
+        request, channel=plan.channel, actor=actor, at=at, payment=payment, fee_proof_checked=True
+    )
+    expected = CaseStage.AWAITING_PAYMENT if action == "submit" else CaseStage.RECEIVED
+    if case.stage is not expected:
+        raise RuntimeError(f"demo case {case.code} is {case.stage}, planned {expected}")
+    kinds = [AttachmentKind.AGENCY_LETTER if plan.channel is Channel.AGENCY else AttachmentKind.ID_DOCUMENT]
+    if case.declaration.fee_category != FeeCategory.STANDARD:
+        kinds.append(AttachmentKind.FEE_PROOF)
+    if plan.channel not in ONLINE_CHANNELS - {Channel.ONLINE}:
+        for kind in kinds:
+            add_attachment(DEMO_SCAN, scan, filename=f"{kind.value}.pdf", kind=kind, actor=actor, case=case)
+    return case
 
 
 # Each step adds one kind of object; later areas append theirs (records, verification tasks, certificates).

@@ -13,6 +13,8 @@ from lltp.cases.workflow import replay
 from lltp.core import clock
 from lltp.core.calendar import working_calendar
 from lltp.extensions import db
+from lltp.intake.models import Attachment, FeeCategory, OneStopPaper, Payment, PaymentMethod
+from lltp.intake.services import payments_of
 from tests.conftest import _dispose, create_database, migrated_app
 
 
@@ -186,3 +188,39 @@ def test_load_refuses_to_run_in_production(isolated_db):
     assert result.exit_code != 0
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_every_case_has_its_full_request_form_with_a_residence_history(demo_app):
+    cases = all_cases()
+    assert all(case.declaration is not None for case in cases)
+    assert all(case.declaration.residence_history for case in cases if case.channel is not Channel.AGENCY)
+    assert all(case.declaration.place_of_birth and case.declaration.father for case in cases)
+
+
+def test_received_cases_that_owe_a_fee_have_paid_it(demo_app):
+    for case in all_cases():
+        paid = sum(payment.amount for payment in payments_of(case))
+        if case.received_at is not None:
+            assert paid >= case.declaration.fee_amount or case.channel is Channel.AGENCY, case.code
+        else:
+            assert paid == 0, case.code
+
+
+def test_payments_cover_cash_at_the_counter_transfers_the_post_and_the_national_systems(demo_app):
+    methods = {payment.method for payment in db.session.scalars(sa.select(Payment))}
+    assert methods == set(PaymentMethod)
+
+
+def test_dossiers_typed_in_by_officers_carry_scans_and_receipts(demo_app):
+    cases = [case for case in all_cases() if case.channel in (Channel.COUNTER, Channel.POST, Channel.AGENCY)]
+    with_scans = {a.case_id for a in db.session.scalars(sa.select(Attachment))}
+    assert all(case.id in with_scans for case in cases)
+    receipts = {
+        p.case_id for p in db.session.scalars(sa.select(OneStopPaper).where(OneStopPaper.kind == "receipt"))
+    }
+    assert all(case.id in receipts for case in all_cases() if case.received_at is not None)
+
+
+def test_some_requests_claim_a_reduced_or_exempt_fee(demo_app):
+    categories = {case.declaration.fee_category for case in all_cases()}
+    assert categories == set(FeeCategory)
