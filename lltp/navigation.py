@@ -18,6 +18,7 @@ AUTHORITY_STAFF = (
 MENU = (
     # (label, endpoint, roles, unit kinds)
     (_l("Bảng hồ sơ"), "cases.board", AUTHORITY_STAFF, (UnitKind.ISSUING_AUTHORITY,)),
+    (_l("Tiếp nhận hồ sơ"), "intake.counter_start", (Role.INTAKE_OFFICER,), (UnitKind.ISSUING_AUTHORITY,)),
     (_l("Người dùng"), "accounts.admin_users", (Role.ADMINISTRATOR,), None),
     (_l("Đơn vị"), "accounts.admin_units", (Role.ADMINISTRATOR,), None),
     (_l("Lịch làm việc"), "cases.admin_calendar", (Role.ADMINISTRATOR,), None),
