@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install translations db demo run test lint bench-board clean
+.PHONY: install translations db demo run test lint bench-board bench-intake-api clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ test: lint
 
 bench-board: install
 	$(BIN)/python bench/board.py
+
+# Sustained POST /api/v1/requests under gunicorn -w 2, on SQLite and then on PostgreSQL.
+BENCH_PG_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
+bench-intake-api: install
+	$(BIN)/python bench/intake_api.py
+	$(BIN)/python bench/intake_api.py --database $(BENCH_PG_URL)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

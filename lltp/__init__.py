@@ -76,9 +76,12 @@ def _register_blueprints(app):
     from lltp.accounts.views import bp as accounts_bp
     from lltp.cases.views import bp as cases_bp
     from lltp.intake.views import bp as intake_bp
+    from lltp.integrations.api import bp as api_bp
 
-    for blueprint in (health.bp, accounts_bp, cases_bp, intake_bp):
+    for blueprint in (health.bp, accounts_bp, cases_bp, intake_bp, api_bp):
         app.register_blueprint(blueprint)
+    # The JSON API authenticates each call by its bearer token, not by a session cookie: no CSRF to forge.
+    csrf.exempt(api_bp)
 
 
 def _register_errors(app):

@@ -2,9 +2,9 @@
 
 
 def register_cli(app):
-    from lltp.accounts.cli import units_cli, users_cli
+    from lltp.accounts.cli import clients_cli, units_cli, users_cli
     from lltp.core.worker import worker_command
     from lltp.demo import demo_cli
 
-    for command in (units_cli, users_cli, demo_cli, worker_command):
+    for command in (units_cli, users_cli, clients_cli, demo_cli, worker_command):
         app.cli.add_command(command)

@@ -84,6 +84,9 @@ class Config:
     LLTP_ONLINE_MIN_SECONDS = _env_int("LLTP_ONLINE_MIN_SECONDS", 5)
     LLTP_ONLINE_RATE_LIMIT = _env("LLTP_ONLINE_RATE_LIMIT", "20 per hour")
     LLTP_API_RATE_LIMIT = _env("LLTP_API_RATE_LIMIT", "6000 per minute")
+    # An API request counts from its own `submitted_at` when that is at most this many days old (a delayed
+    # push); an older one counts from when it reaches us.
+    LLTP_API_SUBMITTED_AT_MAX_AGE_DAYS = _env_int("LLTP_API_SUBMITTED_AT_MAX_AGE_DAYS", 7)
 
     # Sessions and logins.
     SESSION_COOKIE_HTTPONLY = True

@@ -47,6 +47,9 @@ def declared_access(endpoint):
 def is_allowed(access, role, unit_kind):
     if access.get("public"):
         return True
+    if access.get("api"):
+        # The API authenticates each call by its client's bearer token: a browser login never reaches it.
+        return False
     if access["roles"] and role not in access["roles"]:
         return False
     return access["unit_kinds"] is None or unit_kind in access["unit_kinds"]
@@ -74,6 +77,7 @@ def objects(db):
         "flag_id": 1,
         "channel": "tai-quay",
         "step": "nguoi-yeu-cau",
+        "case_code": case.code,
     }
 
 
@@ -94,8 +98,11 @@ def request_route(client, rule, url, *, htmx):
     return client.open(url, method=method, headers=headers, data={} if method == "POST" else None)
 
 
-def assert_refused(response, *, logged_in):
-    if logged_in:
+def assert_refused(response, *, logged_in, api=False):
+    if api:
+        assert response.status_code == 401, response.status_code
+        assert response.mimetype == "application/problem+json"
+    elif logged_in:
         assert response.status_code == 403, response.status_code
     else:
         assert response.status_code in (302, 303, 401), response.status_code
@@ -130,7 +137,7 @@ def test_route_answers_each_role_as_declared(app, client, login_as, objects, rul
         else:
             assert response.status_code != 403, f"{role} at {unit_kind} was refused {url}"
     else:
-        assert_refused(response, logged_in=True)
+        assert_refused(response, logged_in=True, api=access.get("api", False))
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
@@ -143,4 +150,4 @@ def test_route_sends_anonymous_users_to_login_unless_public(app, client, objects
     if access.get("public"):
         assert response.status_code not in (401, 403)
     else:
-        assert_refused(response, logged_in=False)
+        assert_refused(response, logged_in=False, api=access.get("api", False))

@@ -1,23 +1,27 @@
-"""`flask users ...`: create users from the shell, for the first administrator and for scripts."""
+"""`flask users|units|clients ...`: accounts from the shell, for the first administrator, the outside
+systems of the intake API, and scripts."""
 
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from lltp.accounts import services
-from lltp.accounts.models import Role, Unit, UnitKind
+from lltp.accounts.models import ApiClient, ApiClientKind, Role, Unit, UnitKind
 from lltp.core.audit import Actor
-from lltp.core.errors import ValidationFailed
+from lltp.core.errors import DomainError, ValidationFailed
 from lltp.extensions import db
 
 
-def _run(service, **fields):
-    """Call a service as the command line, commit, and turn its field errors into a clean CLI error."""
+def _run(service, *args, **fields):
+    """Call a service as the command line, commit, and turn its refusals into a clean CLI error."""
     try:
-        result = service(**fields, actor=Actor.system())
+        result = service(*args, **fields, actor=Actor.system())
     except ValidationFailed as failed:
         db.session.rollback()
         raise click.ClickException("; ".join(f"{k}: {v}" for k, v in failed.errors.items())) from failed
+    except DomainError as refused:
+        db.session.rollback()
+        raise click.ClickException(refused.message) from refused
     db.session.commit()
     return result
 
@@ -86,3 +90,44 @@ def create_unit_command(agency_name, name, kind, admin_unit_code, email, phone):
         phone=phone,
     )
     click.echo(f"Đã tạo đơn vị {unit.name} (id {unit.id}) thuộc {unit.agency.name}.")
+
+
+@click.group("clients")
+def clients_cli():
+    """Manage the outside systems that call the intake API (/api/v1)."""
+
+
+@clients_cli.command("create")
+@click.argument("name")
+@click.option("--kind", required=True, type=click.Choice([k.value for k in ApiClientKind]))
+@click.option("--callback-url", help="Địa chỉ nhận thông báo khi hồ sơ đổi bước (callback).")
+@with_appcontext
+def create_client_command(name, kind, callback_url):
+    """Create an API client and print its token and callback signing secret, once each."""
+    created = _run(services.create_api_client, name, kind=kind, callback_url=callback_url)
+    client = created.client
+    click.echo(f"Đã tạo hệ thống kết nối {client.name} (loại {client.kind}, id {client.id}).")
+    click.echo("Lưu hai giá trị dưới đây ngay: chúng chỉ hiện một lần và không thể xem lại.")
+    click.echo(f"API token: {created.token}")
+    click.echo(f"Khóa ký callback: {created.callback_secret}")
+
+
+@clients_cli.command("list")
+@with_appcontext
+def list_clients_command():
+    """List the API clients (never their secrets)."""
+    for client in db.session.scalars(sa.select(ApiClient).order_by(ApiClient.name)):
+        state = "hoạt động" if client.is_active else f"đã thu hồi {client.revoked_at:%d/%m/%Y}"
+        click.echo(f"{client.name}\t{client.kind}\t{state}\t{client.callback_url or '-'}")
+
+
+@clients_cli.command("revoke")
+@click.argument("name")
+@with_appcontext
+def revoke_client_command(name):
+    """Revoke an API client's token, for good."""
+    client = db.session.scalar(sa.select(ApiClient).where(ApiClient.name == name))
+    if client is None:
+        raise click.ClickException(f"Không có hệ thống kết nối tên {name}.")
+    _run(services.revoke_api_client, client)
+    click.echo(f"Đã thu hồi quyền truy cập của {client.name}.")

@@ -1,0 +1,14 @@
+"""`/api/v1`: the intake API of contracts/intake-api.md, for VNeID, the national and provincial portals and
+the postal operator. Token auth, JSON only, problem+json errors, and an OpenAPI document of it all."""
+
+from flask import Blueprint, current_app
+
+from lltp.extensions import limiter
+from lltp.integrations.api import errors
+from lltp.integrations.api.auth import rate_limit_key
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+errors.register(bp)
+limiter.limit(lambda: current_app.config["LLTP_API_RATE_LIMIT"], key_func=rate_limit_key)(bp)
+
+from lltp.integrations.api import views  # noqa: E402,F401  (it attaches its routes to bp)

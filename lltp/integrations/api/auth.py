@@ -1,0 +1,60 @@
+"""Bearer-token authentication of the API's clients. The routes declare `access = {"api": True}`: no browser
+login ever reaches them, a client's token does."""
+
+from functools import wraps
+
+from flask import g, request
+
+from lltp.accounts.services import api_token_hash, authenticate_api_client
+from lltp.core.audit import Actor
+from lltp.integrations.api.errors import Problem
+
+
+def bearer_token():
+    """The token of the request's `Authorization: Bearer` header, or None."""
+    authorization = request.authorization
+    if authorization is None or authorization.type != "bearer":
+        return None
+    return authorization.token or None
+
+
+def rate_limit_key():
+    """Limits count per client (by its token's hash), or per address for a call without a token."""
+    token = bearer_token()
+    return f"api-token:{api_token_hash(token)}" if token else f"api-ip:{request.remote_addr}"
+
+
+def client_required(view):
+    """Only an active client that submits requests (not the postal operator, not a record source) may call
+    the view; it is `g.api_client`. Otherwise 401 (no or bad token) or 403 (a client of another kind)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        token = bearer_token()
+        if token is None:
+            raise Problem(
+                401, "Thiếu API token: gửi kèm tiêu đề Authorization: Bearer <token>.", headers=_CHALLENGE
+            )
+        client = authenticate_api_client(token)
+        if client is None:
+            raise Problem(401, "API token không đúng hoặc đã bị thu hồi.", headers=_CHALLENGE)
+        if not client.submits_requests:
+            raise Problem(403, f"Hệ thống loại {client.kind} không gửi và không theo dõi yêu cầu cấp phiếu.")
+        g.api_client = client
+        return view(*args, **kwargs)
+
+    wrapper.access = {"api": True}
+    return wrapper
+
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="lltp"'}
+
+
+def client_actor(client):
+    """The client as the actor of services and audit rows: `api:<name>`, from the request's address."""
+    return Actor(
+        user=None,
+        ip=request.remote_addr,
+        user_agent=request.headers.get("User-Agent"),
+        source=f"api:{client.name}",
+    )

@@ -1,0 +1,445 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
+
+It describes contracts/intake-api.md. What later issues build (the certificate download, the postal
+operator's shipments, the callbacks) is declared already with its contract schema and marked
+`x-lltp-status: planned`, so the systems built against the contract can see the whole of it.
+"""
+
+from functools import cache
+
+from lltp.cases.models import CaseStage, DeliveryMethod, Sex
+from lltp.intake.models import FeeCategory, IdDocumentType
+from lltp.intake.validation import EXTERNAL_ID_LENGTH, MAX_COPIES, RELATIONSHIPS, REQUESTER_KINDS
+
+PLANNED = "x-lltp-status: planned. Comes with a later issue; the contract fixes its shape already."
+
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema):
+    """`schema`, or null (JSON Schema 2020-12, as OpenAPI 3.1 uses it)."""
+    if "$ref" in schema:
+        return {"oneOf": [schema, {"type": "null"}]}
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def _enum(values, description=None):
+    schema = {"type": "string", "enum": [str(value) for value in values]}
+    return {**schema, "description": description} if description else schema
+
+
+def _object(properties, required=(), description=None):
+    schema = {"type": "object", "properties": properties, "required": list(required)}
+    return {**schema, "description": description} if description else schema
+
+
+DATE = {"type": "string", "format": "date", "description": "YYYY-MM-DD"}
+MOMENT = {"type": "string", "format": "date-time", "description": "ISO 8601, with an offset"}
+TEXT = {"type": "string"}
+CASE_CODE = {
+    "type": "string",
+    "pattern": r"^[A-Z0-9]+-\d{6}-\d{4,}$",
+    "description": "<authority code>-<YYMMDD of submission>-<serial of 4 digits, 5 after the 9,999th>",
+    "examples": ["HCM-261120-0001"],
+}
+STAGE = _enum(CaseStage, "The stage names, in order, then the two ends (refused, withdrawn).")
+CERTIFICATE_STATUS = _enum(("valid", "supplemented", "corrected", "revoked", "cancelled"))
+
+SCHEMAS = {
+    "IdDocument": _object(
+        {
+            "type": _enum(IdDocumentType),
+            "number": {
+                **TEXT,
+                "description": "cccd: 12 digits (province, sex and century, birth year, serial), which must "
+                "agree with sex and date_of_birth; cmnd: 9 or 12 digits.",
+            },
+            "issued_on": _nullable(DATE),
+            "issued_by": _nullable(TEXT),
+        },
+        required=("type", "number"),
+    ),
+    "Relative": _object(
+        {"full_name": TEXT, "birth_year": _nullable({"type": "integer"})}, required=("full_name",)
+    ),
+    "ResidencePeriod": _object(
+        {
+            "from": DATE,
+            "to": _nullable(DATE),
+            "address": TEXT,
+            "occupation": _nullable(TEXT),
+            "workplace": _nullable(TEXT),
+        },
+        required=("from", "address"),
+    ),
+    "Applicant": _object(
+        {
+            "full_name": {**TEXT, "description": "Upper-cased and NFC-normalised by the server."},
+            "other_names": {"type": "array", "items": TEXT},
+            "sex": _enum(Sex),
+            "date_of_birth": DATE,
+            "place_of_birth": TEXT,
+            "nationality": {**TEXT, "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2"},
+            "ethnicity": _nullable(TEXT),
+            "id_document": _ref("IdDocument"),
+            "permanent_address": _nullable(TEXT),
+            "temporary_address": _nullable(TEXT),
+            "phone": _nullable(TEXT),
+            "email": _nullable({"type": "string", "format": "email"}),
+            "father": _nullable(_ref("Relative")),
+            "mother": _nullable(_ref("Relative")),
+            "spouse": _nullable(_ref("Relative")),
+            "residence_history": {
+                "type": "array",
+                "items": _ref("ResidencePeriod"),
+                "minItems": 1,
+                "description": "From the 14th birthday (or arrival, for a foreigner) to today, with no gap "
+                "over 31 days; only the last entry may have a null `to`.",
+            },
+        },
+        required=(
+            "full_name",
+            "sex",
+            "date_of_birth",
+            "place_of_birth",
+            "nationality",
+            "id_document",
+            "residence_history",
+        ),
+    ),
+    "Requester": _object(
+        {
+            "kind": _enum(REQUESTER_KINDS),
+            "full_name": TEXT,
+            "relationship": _enum(RELATIONSHIPS),
+            "id_document": _ref("IdDocument"),
+            "authorisation_reference": _nullable(TEXT),
+            "authorisation_notarised": {"type": "boolean"},
+        },
+        required=("kind", "full_name", "relationship", "id_document"),
+        description="A proxy is refused for Phiếu số 2; `parent_of_minor` only while the applicant is under "
+        "18. A Phiếu số 1 proxy needs `authorisation_reference`, and with relationship `other` also "
+        "`authorisation_notarised: true`.",
+    ),
+    "Fee": _object(
+        {"category": _enum(FeeCategory), "paid": {"type": "boolean"}, "payment_reference": _nullable(TEXT)},
+        required=("category",),
+        description="A request that arrives paid or exempt is received at once; a reduced or exempt "
+        "category is flagged for an officer to confirm.",
+    ),
+    "Delivery": _object(
+        {"method": _enum(DeliveryMethod), "postal_address": _nullable(TEXT)},
+        required=("method",),
+        description="Where the paper copies go; `post` requires `postal_address`.",
+    ),
+    "Request": _object(
+        {
+            "external_id": {
+                **TEXT,
+                "maxLength": EXTERNAL_ID_LENGTH,
+                "description": "Unique for each client: the same id with the same body returns the first "
+                "answer (200), with another body 409.",
+            },
+            "certificate_type": {"type": "integer", "enum": [1, 2]},
+            "include_ban_section": {"type": "boolean"},
+            "purpose": TEXT,
+            "copies": {"type": "integer", "minimum": 1, "maximum": MAX_COPIES},
+            "applicant": _ref("Applicant"),
+            "requester": _nullable(_ref("Requester")),
+            "fee": _ref("Fee"),
+            "delivery": _ref("Delivery"),
+            "submitted_at": {
+                **MOMENT,
+                "description": "ISO 8601 with an offset, not in the future. The case counts from it when it "
+                "is at most 7 days old (LLTP_API_SUBMITTED_AT_MAX_AGE_DAYS), otherwise from its arrival.",
+            },
+        },
+        required=(
+            "external_id",
+            "certificate_type",
+            "purpose",
+            "copies",
+            "applicant",
+            "fee",
+            "delivery",
+            "submitted_at",
+        ),
+    ),
+    "Answer": _object(
+        {
+            "case_code": CASE_CODE,
+            "external_id": TEXT,
+            "status": STAGE,
+            "fee_amount": {"type": "integer", "minimum": 0, "description": "In đồng, after any subsidy."},
+            "received_at": _nullable({**MOMENT, "description": "null while awaiting_payment"}),
+            "due_date": _nullable({**DATE, "description": "null while awaiting_payment"}),
+            "due_at": {**MOMENT, "description": "Only for urgent requests, due within hours."},
+            "status_url": {"type": "string", "format": "uri"},
+        },
+        required=(
+            "case_code",
+            "external_id",
+            "status",
+            "fee_amount",
+            "received_at",
+            "due_date",
+            "status_url",
+        ),
+    ),
+    "Certificate": _object(
+        {
+            "number": TEXT,
+            "issued_at": MOMENT,
+            "status": CERTIFICATE_STATUS,
+            "download_url": {"type": "string", "format": "uri"},
+        },
+        required=("number", "issued_at", "status", "download_url"),
+    ),
+    "CaseStatus": {
+        "allOf": [_ref("Answer")],
+        **_object(
+            {
+                "stage": STAGE,
+                "history": {
+                    "type": "array",
+                    "items": _object({"stage": STAGE, "at": MOMENT}, required=("stage", "at")),
+                },
+                "certificate": _nullable(_ref("Certificate")),
+            },
+            required=("stage", "history", "certificate"),
+        ),
+    },
+    "Problem": _object(
+        {
+            "type": {"type": "string", "format": "uri-reference"},
+            "title": TEXT,
+            "status": {"type": "integer"},
+            "detail": {**TEXT, "description": "In Vietnamese."},
+            "errors": {
+                "type": "array",
+                "description": "422 only: every bad field, in one answer.",
+                "items": _object(
+                    {"field": {**TEXT, "description": "dotted.path, list rows by index"}, "message": TEXT},
+                    required=("field", "message"),
+                ),
+            },
+        },
+        required=("type", "title", "status", "detail"),
+        description="RFC 9457 problem details.",
+    ),
+    "ShipmentEvent": _object(
+        {
+            "event": _enum(("picked_up", "in_transit", "delivered", "returned_to_sender")),
+            "at": MOMENT,
+            "note": _nullable(TEXT),
+        },
+        required=("event", "at"),
+    ),
+    "CallbackEvent": _object(
+        {
+            "id": {**TEXT, "description": "Receivers drop duplicates by id: delivery is at least once."},
+            "event": _enum(("stage_changed", "certificate_status_changed")),
+            "case_code": CASE_CODE,
+            "external_id": TEXT,
+            "stage": STAGE,
+            "certificate_status": _nullable(CERTIFICATE_STATUS),
+            "at": MOMENT,
+        },
+        required=("id", "event", "case_code", "external_id", "stage", "certificate_status", "at"),
+    ),
+}
+
+# The errors, by status, that the operations below can answer.
+ERROR_DESCRIPTIONS = {
+    "400": "The body is not valid JSON.",
+    "401": "A missing, unknown or revoked token.",
+    "403": "A client calling outside its permissions (its kind does not submit requests).",
+    "404": "No such case among this client's requests (another client's case is not revealed).",
+    "409": "The same external_id with a different body.",
+    "415": "The body is not application/json.",
+    "422": "Validation failed: `errors` names every bad field at once. Nothing is stored.",
+    "429": "Too many calls: see the RateLimit headers.",
+}
+
+
+def _errors(*statuses):
+    return {
+        status: {
+            "description": ERROR_DESCRIPTIONS[status],
+            "content": {"application/problem+json": {"schema": _ref("Problem")}},
+        }
+        for status in statuses
+    }
+
+
+def _json(schema_name, description, **extra):
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _ref(schema_name)}},
+        **extra,
+    }
+
+
+CASE_CODE_PARAMETER = {"name": "case_code", "in": "path", "required": True, "schema": CASE_CODE}
+
+
+def _planned(operation):
+    return {
+        **operation,
+        "description": f"{PLANNED}\n\n{operation.get('description', '')}".strip(),
+        "x-lltp-status": "planned",
+    }
+
+
+PATHS = {
+    "/requests": {
+        "post": {
+            "operationId": "submitRequest",
+            "summary": "Submit a request for a judicial record certificate",
+            "description": "Kinds vneid, national_portal and provincial_portal only; the kind becomes the "
+            "case's channel. `status` is `received` for a paid or exempt request, `awaiting_payment` "
+            "otherwise. A second open request of the same type for the same ID number is accepted and "
+            "flagged to the officers; nothing about the other case is revealed.",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Request")}}},
+            "responses": {
+                "201": _json(
+                    "Answer",
+                    "The case was opened.",
+                    headers={
+                        "Location": {
+                            "description": "/api/v1/requests/<case_code>",
+                            "schema": {"type": "string", "format": "uri-reference"},
+                        }
+                    },
+                ),
+                "200": _json("Answer", "A replay: the same external_id and body as before, the same case."),
+                **_errors("400", "401", "403", "409", "415", "422", "429"),
+            },
+        }
+    },
+    "/requests/{case_code}": {
+        "parameters": [CASE_CODE_PARAMETER],
+        "get": {
+            "operationId": "getRequest",
+            "summary": "Follow a request this client submitted",
+            "responses": {
+                "200": _json("CaseStatus", "The case, its stage and its stage history."),
+                **_errors("401", "403", "404", "429"),
+            },
+        },
+    },
+    "/requests/{case_code}/certificate": {
+        "parameters": [CASE_CODE_PARAMETER],
+        "get": _planned(
+            {
+                "operationId": "getCertificate",
+                "summary": "Download the signed certificate",
+                "responses": {
+                    "200": {
+                        "description": "The signed PDF.",
+                        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    **_errors("401", "403", "404", "429"),
+                },
+                "description": "404 until the certificate is issued.",
+            }
+        ),
+    },
+    "/shipments/{tracking_number}/events": {
+        "parameters": [{"name": "tracking_number", "in": "path", "required": True, "schema": TEXT}],
+        "post": _planned(
+            {
+                "operationId": "reportShipmentEvent",
+                "summary": "Report a shipment event (postal_operator clients)",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("ShipmentEvent")}},
+                },
+                "responses": {
+                    "204": {"description": "Recorded."},
+                    **_errors("400", "401", "403", "404", "415", "422", "429"),
+                },
+            }
+        ),
+    },
+    "/shipments": {
+        "get": _planned(
+            {
+                "operationId": "listShipments",
+                "summary": "List shipments (postal_operator clients)",
+                "parameters": [
+                    {"name": "status", "in": "query", "schema": _enum(("ready_for_pickup",))},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The shipments in that status.",
+                        "content": {
+                            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}
+                        },
+                    },
+                    **_errors("401", "403", "429"),
+                },
+            }
+        ),
+    },
+}
+
+WEBHOOKS = {
+    "caseEvent": {
+        "post": _planned(
+            {
+                "operationId": "caseEventCallback",
+                "summary": "Sent to the client's callback URL when a case changes stage or its certificate "
+                "changes status",
+                "description": "Signed with `X-LLTP-Signature: sha256=<hex HMAC-SHA256 of the raw body with "
+                "the client's callback signing secret>`. Retried with backoff for at least 24 hours. An "
+                "electronic result counts as returned when the client acknowledges (2xx) the "
+                "`stage_changed` event for `issued`.",
+                "parameters": [
+                    {
+                        "name": "X-LLTP-Signature",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": "^sha256=[0-9a-f]{64}$"},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("CallbackEvent")}},
+                },
+                "responses": {"2XX": {"description": "Acknowledged; any other answer is retried."}},
+            }
+        )
+    }
+}
+
+
+@cache
+def openapi_document():
+    """The whole document (built once: it depends on no request)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "lltp intake API",
+            "version": "1.0.0",
+            "description": "contracts/intake-api.md: requests for judicial record certificates (Phiếu lý "
+            "lịch tư pháp) from VNeID, the National Public Service Portal and the provincial portal. Fields "
+            "are only ever added, as optional. Every error is application/problem+json (RFC 9457).",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearerAuth": []}],
+        "paths": PATHS,
+        "webhooks": WEBHOOKS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The client's API token, from `flask clients create`.",
+                }
+            },
+        },
+    }

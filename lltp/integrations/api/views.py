@@ -1,0 +1,116 @@
+"""The routes of /api/v1: submit a request, follow it, and the OpenAPI document."""
+
+from flask import g, request, url_for
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import BadRequest
+
+from lltp.cases.services import get_case
+from lltp.core import audit, clock
+from lltp.core.errors import ValidationFailed
+from lltp.core.permissions import public
+from lltp.extensions import db
+from lltp.intake.services import body_hash, find_api_request, receive_request
+from lltp.intake.validation import validate_request
+from lltp.integrations.api import bp, schemas
+from lltp.integrations.api.auth import client_actor, client_required
+from lltp.integrations.api.errors import IDEMPOTENCY_CONFLICT, Problem
+from lltp.integrations.api.openapi import openapi_document
+
+
+def _json_body():
+    if not request.is_json:
+        raise Problem(415)
+    try:
+        return request.get_json()
+    except BadRequest as error:
+        raise Problem(400, "Nội dung gửi lên không phải JSON hợp lệ.") from error
+
+
+def _replay(client, body, external_id):
+    """The answer to a request the client already sent under `external_id`: the same case (200) for the
+    same body, a 409 for another one. None when the id is new."""
+    if not isinstance(external_id, str):
+        return None
+    declaration = find_api_request(client, external_id)
+    if declaration is None:
+        return None
+    if declaration.body_hash != body_hash(body):
+        raise Problem(
+            409,
+            f"Mã yêu cầu {external_id} đã được gửi trước đó với nội dung khác.",
+            type_=IDEMPOTENCY_CONFLICT,
+            title="Trùng mã yêu cầu",
+        )
+    case = declaration.case
+    answer = schemas.case_answer(case, host_url=request.host_url)
+    audit.record(
+        "api.request.replay", client_actor(client), object_type="case", object_id=case.code, case_id=case.id
+    )
+    db.session.commit()
+    return schemas.json_response(answer, 200)
+
+
+@bp.post("/requests")
+@client_required
+def submit_request():
+    """Receive a request from a national system: a new case (201), or the first answer again (200)."""
+    client = g.api_client
+    body = _json_body()
+    now = clock.now()
+    try:
+        clean = validate_request(body, channel=client.kind, today=clock.local_date(now), date_style="iso")
+    except ValidationFailed:
+        # An external_id already used is answered by the idempotency rules, whatever this body holds.
+        replay = _replay(client, body, body.get("external_id") if isinstance(body, dict) else None)
+        if replay is None:
+            raise
+        return replay
+    try:
+        case = receive_request(
+            clean,
+            channel=client.kind,
+            actor=client_actor(client),
+            at=schemas.submission_moment(
+                clean["submitted_at"], now=now, max_age=schemas.max_submission_age()
+            ),
+            api_client=client,
+            request_hash=body_hash(body),
+        )
+        answer = schemas.case_answer(case, host_url=request.host_url)
+        db.session.commit()
+    except IntegrityError:
+        # A replay, or the same request sent twice at once: the unique (api_client_id, external_id) of the
+        # declarations lets the first through. Replays are rare, so new requests skip the look-up (one
+        # query less on the hot path) and a replay pays for the rolled-back attempt instead.
+        db.session.rollback()
+        replay = _replay(client, body, clean["external_id"])
+        if replay is None:
+            raise
+        return replay
+    response = schemas.json_response(answer, 201)
+    response.headers["Location"] = url_for("api.get_request", case_code=answer["case_code"])
+    return response
+
+
+@bp.get("/requests/<case_code>")
+@client_required
+def get_request(case_code):
+    """Follow a request: its stage, its stage history and, once issued, its certificate."""
+    client = g.api_client
+    case = get_case(case_code)
+    # Another client's case is "not found", never "forbidden": a 403 would tell the caller the code exists.
+    if case is None or case.declaration is None or case.declaration.api_client_id != client.id:
+        raise Problem(404, "Không tìm thấy hồ sơ này trong các yêu cầu mà hệ thống đã gửi.")
+    answer = schemas.case_status(case, host_url=request.host_url)
+    audit.record(
+        "api.case.read", client_actor(client), object_type="case", object_id=case.code, case_id=case.id
+    )
+    db.session.commit()
+    return schemas.json_response(answer)
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    """The OpenAPI 3.1 description of this API (public: it documents the contract, no data)."""
+    return schemas.json_response(openapi_document())
