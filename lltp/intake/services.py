@@ -14,6 +14,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from lltp.cases import services as case_services
 from lltp.cases.deadlines import deadline_status
@@ -21,7 +22,7 @@ from lltp.cases.models import CLOSED_STAGES, Case, CaseStage, Channel
 from lltp.core import audit, clock
 from lltp.core.calendar import working_calendar
 from lltp.core.errors import InvalidTransition, NotFound, ValidationFailed
-from lltp.core.text import format_money
+from lltp.core.text import format_money, nfc
 from lltp.core.uploads import store_upload
 from lltp.extensions import db
 from lltp.intake import fees
@@ -284,7 +285,7 @@ def record_payment(case, payment, *, actor, fee_proof_checked=False, at=None):
     payment is then received, and its receipt with the appointment date is issued."""
     at = at or clock.now()
     declaration = case.declaration
-    owed = declaration.fee_amount - sum(p.amount for p in payments_of(case))
+    owed = amount_owed(case)
     errors = {}
     if payment is None and owed > 0:
         errors["payment.amount"] = _("Hồ sơ còn phải nộp %(amount)s.", amount=format_money(owed))
@@ -294,6 +295,8 @@ def record_payment(case, payment, *, actor, fee_proof_checked=False, at=None):
         errors["payment.receipt_number"] = _("Vui lòng nhập số biên lai thu phí.")
     if payment is not None and payment.method is PaymentMethod.BANK_TRANSFER and not payment.reference:
         errors["payment.reference"] = _("Vui lòng nhập mã giao dịch chuyển khoản.")
+    if payment is not None and payment.paid_on is not None and payment.paid_on > clock.local_date(at):
+        errors["payment.paid_on"] = _("Ngày nộp phí không được sau ngày hôm nay.")
     needs_proof = (
         declaration.fee_category != FeeCategory.STANDARD and declaration.fee_proof_checked_at is None
     )
@@ -317,6 +320,11 @@ def record_payment(case, payment, *, actor, fee_proof_checked=False, at=None):
 
 def payments_of(case):
     return db.session.scalars(sa.select(Payment).where(Payment.case_id == case.id).order_by(Payment.id)).all()
+
+
+def amount_owed(case):
+    """What is still to pay on `case`: its fee less the payments recorded (never below zero)."""
+    return max(0, case.declaration.fee_amount - sum(p.amount for p in payments_of(case)))
 
 
 def confirm_fee_category(case, *, actor):
@@ -359,6 +367,8 @@ def _open_flag(case, kind):
 
 def resolve_flag(flag, *, actor, note):
     """Mark a flag as dealt with, with the officer's note."""
+    if not flag.is_open:
+        raise InvalidTransition(_("Cảnh báo này đã được xử lý."))
     if not (note or "").strip():
         raise ValidationFailed({"note": _("Vui lòng ghi rõ cách đã xử lý.")})
     flag.resolved_at, flag.resolved_by_id, flag.resolution_note = clock.now(), actor.user_id, note.strip()
@@ -413,6 +423,12 @@ def add_attachment(data, check, *, filename, kind, actor, case=None, draft=None)
             details={"kind": str(kind), "sha256": check.sha256, "size": check.size},
         )
     return attachment
+
+
+def attachments_of(case):
+    return db.session.scalars(
+        sa.select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
+    ).all()
 
 
 # --- one-stop papers -----------------------------------------------------------------------------
@@ -471,6 +487,33 @@ def _papers_for_transition(case, event, actor):
 
 case_services.after_transition.append(_papers_for_transition)
 
+# What a dossier most often lacks (domain §3), as the request to complete it names each item.
+MISSING_ITEMS = {
+    "residence_history": _l("Bổ sung đầy đủ quá trình cư trú từ khi đủ 14 tuổi đến nay"),
+    "id_scan": _l("Nộp lại bản chụp giấy tờ tùy thân rõ nét, đọc được"),
+    "authorisation": _l("Nộp văn bản ủy quyền"),
+    "fee_proof": _l("Nộp giấy tờ chứng minh thuộc đối tượng miễn, giảm lệ phí"),
+}
+MISSING_OTHER = "other"
+
+
+def request_completion(case, *, missing, note, actor, other=None):
+    """Send the dossier back for completion with the list of what is missing (codes of MISSING_ITEMS,
+    plus `other` in the officer's words); the transition's hook issues the paper with that list."""
+    other = nfc((other or "").strip())
+    items = [str(label) for code, label in MISSING_ITEMS.items() if code in missing]
+    if other:
+        items.append(other)
+    if MISSING_OTHER in missing and not other:
+        raise ValidationFailed({"other": _("Vui lòng ghi rõ giấy tờ, nội dung khác cần bổ sung.")})
+    if not items:
+        raise ValidationFailed({"missing": _("Chọn ít nhất một nội dung cần bổ sung.")})
+    # The list is the reason when the officer adds nothing to it.
+    note = nfc((note or "").strip()) or "; ".join(items)
+    return case_services.transition(
+        case, "request_completion", actor=actor, note=note, data={"missing": items}
+    )
+
 
 def latest_paper(case, kind):
     return db.session.scalar(
@@ -487,16 +530,17 @@ def papers_of(case):
     ).all()
 
 
-def apology_problem(case, *, today=None):
-    """Why an apology cannot be issued for `case` now, or None. It is offered once the case is at risk,
-    must be issued no later than one working day before the deadline, and only once (domain §6)."""
+def apology_problem(case, *, now=None):
+    """Why an apology cannot be issued for `case` at `now`, or None. It is offered once the case is at
+    risk, must be issued no later than one working day before the deadline, and only once (domain §6)."""
     calendar = working_calendar()
-    today = today or clock.today()
+    now = now or clock.now()
+    today = clock.local_date(now)
     if latest_paper(case, PaperKind.APOLOGY) is not None:
         return _("Hồ sơ đã có phiếu xin lỗi và hẹn lại: chỉ được hẹn lại một lần.")
     if case.stage in CLOSED_STAGES or case.due_date is None:
         return _("Hồ sơ không trong thời hạn giải quyết.")
-    status = deadline_status(case, calendar=calendar)
+    status = deadline_status(case, calendar=calendar, now=now)
     if not (status.is_at_risk or status.is_overdue):
         return _("Chỉ lập phiếu xin lỗi khi hồ sơ có nguy cơ trễ hạn.")
     if calendar.working_days_left(today, case.due_date) < 1:

@@ -76,10 +76,15 @@ def expected(stage, action, who):
     return (next_stage, None) if allowed else (None, NotAllowed)
 
 
+# The workflow's own audit rows; other areas audit what a move makes them do (intake's papers, say).
+CASE_AUDIT = AuditEvent.action.like("case.%")
+
+
 def counts(db):
-    return tuple(
-        db.session.scalar(sa.select(sa.func.count()).select_from(model))
-        for model in (Case, CaseEvent, AuditEvent)
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Case)),
+        db.session.scalar(sa.select(sa.func.count()).select_from(CaseEvent)),
+        db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(CASE_AUDIT)),
     )
 
 
@@ -123,7 +128,9 @@ def test_every_move_of_the_table_is_taken_or_refused_as_the_table_says(db, stage
         event = moved.events[-1]
         assert (event.action, event.from_stage, event.to_stage) == (action, stage, next_stage)
         assert (event.actor_id, event.actor_label) == (actor.user_id, actor.label)
-        audit_row = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        audit_row = db.session.scalars(
+            sa.select(AuditEvent).where(CASE_AUDIT).order_by(AuditEvent.id.desc())
+        ).first()
         assert (audit_row.action, audit_row.case_id, audit_row.actor_id) == (
             f"case.{action}",
             moved.id,

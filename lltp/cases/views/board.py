@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lltp.accounts.models import UnitKind
-from lltp.cases import forms, queries, services
+from lltp.cases import forms, panels, queries, services
 from lltp.cases.deadlines import deadline_status
 from lltp.cases.views import bp
 from lltp.cases.workflow import ACTIONS, STAGE_LABELS, available_actions
@@ -78,17 +78,21 @@ def _case_or_404(code):
     return case
 
 
-def _render_case(case, *, status=200, failed_action=None, errors=None, note=""):
+def _render_case(case, *, status=200, failed_action=None, errors=None, note="", refused=None):
+    shown = panels.shown_panels(case, current_user)
+    replaced = panels.replaced_actions(shown)
     page = render_template(
         "cases/case.html",
         case=case,
         deadline=deadline_status(case, calendar=working_calendar()),
         timeline=queries.case_timeline(case),
-        actions=available_actions(case, current_user),
+        actions=[action for action in available_actions(case, current_user) if action.name not in replaced],
         labels=LABELS,
         failed_action=failed_action,
         errors=errors or {},
         note=note,
+        panels=shown,
+        refused=refused,
     )
     return page, status
 
