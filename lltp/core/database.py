@@ -20,4 +20,7 @@ def configure_engine(engine):
 
     @sa.event.listens_for(engine, "begin")
     def _sqlite_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front, waiting out the busy timeout: with a plain BEGIN, a
+        # request that reads and then writes fails at once ("database is locked") when another request
+        # wrote in between, and nearly every request here writes (an audit row at least).
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
