@@ -5,6 +5,7 @@ def register_cli(app):
     from lltp.accounts.cli import clients_cli, units_cli, users_cli
     from lltp.core.worker import worker_command
     from lltp.demo import demo_cli
+    from lltp.intake import tasks  # noqa: F401  (registers its periodic jobs for `flask worker`)
 
     for command in (units_cli, users_cli, clients_cli, demo_cli, worker_command):
         app.cli.add_command(command)

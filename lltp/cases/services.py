@@ -42,6 +42,7 @@ def next_case_code(authority_code, day):
 
     One atomic upsert on the day's counter row: on PostgreSQL the row lock makes two officers receiving at
     the same instant wait for each other, so no code is handed out twice. The counter never goes down.
+    (Inside a test's connection-bound session the upsert joins that transaction, so it is rolled back.)
     """
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -54,7 +55,15 @@ def next_case_code(authority_code, day):
         )
         .returning(CaseCodeCounter.last_serial)
     )
-    serial = db.session.execute(statement).scalar_one()
+    bind = db.session.get_bind()
+    if isinstance(bind, sa.engine.Engine) and dialect == "postgresql":
+        # In a short transaction of its own: inside the case's transaction the counter row would stay
+        # locked until that commits, so every submission of the day would wait for the one before it. A
+        # case that then fails leaves a gap in the serials; a code is still never handed out twice.
+        with bind.begin() as connection:
+            serial = connection.execute(statement).scalar_one()
+    else:
+        serial = db.session.execute(statement).scalar_one()
     return f"{authority_code}-{day:%y%m%d}-{serial:04d}"
 
 

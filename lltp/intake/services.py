@@ -18,14 +18,14 @@ from flask_babel import lazy_gettext as _l
 
 from lltp.cases import services as case_services
 from lltp.cases.deadlines import deadline_status
-from lltp.cases.models import CLOSED_STAGES, Case, CaseStage, Channel
+from lltp.cases.models import CLOSED_STAGES, CaseStage, Channel
 from lltp.core import audit, clock
 from lltp.core.calendar import working_calendar
 from lltp.core.errors import InvalidTransition, NotFound, ValidationFailed
 from lltp.core.text import format_money, nfc
 from lltp.core.uploads import store_upload
 from lltp.extensions import db
-from lltp.intake import fees
+from lltp.intake import fees, queries
 from lltp.intake.models import (
     Attachment,
     CaseFlag,
@@ -193,11 +193,13 @@ def receive_request(
     received = _is_received_at_once(
         request, fee, channel=channel, payment=payment, fee_proof_checked=fee_proof_checked
     )
-    case = case_services.open_case(
-        _case_fields(request), channel=channel, actor=actor, awaiting_payment=not received, at=at
-    )
+    fields = _case_fields(request)
+    # Looked up before the case exists, so it cannot find itself.
+    duplicate = queries.open_case_for_id_number(fields["applicant_id_number"], fields["certificate_type"])
+    case = case_services.open_case(fields, channel=channel, actor=actor, awaiting_payment=not received, at=at)
     declaration = _declaration(request, fee=fee, api_client=api_client, request_hash=request_hash)
-    declaration.case = case
+    # By id: assigning the relationship would first load the new case's (empty) declaration.
+    declaration.case_id = case.id
     if fee_proof_checked and fee.category != FeeCategory.STANDARD:
         declaration.fee_proof_checked_at, declaration.fee_proof_checked_by_id = at, actor.user_id
     db.session.add(declaration)
@@ -207,7 +209,7 @@ def receive_request(
         )
     if payment is not None:
         _add_payment(case, payment, actor=actor, at=at)
-    _raise_intake_flags(case, declaration, channel=channel, at=at)
+    _raise_intake_flags(case, declaration, duplicate, channel=channel, at=at)
     db.session.flush()
     audit.record(
         "intake.receive",
@@ -236,8 +238,7 @@ def _add_payment(case, payment, *, actor, at):
     return row
 
 
-def _raise_intake_flags(case, declaration, *, channel, at):
-    duplicate = open_duplicate(case)
+def _raise_intake_flags(case, declaration, duplicate, *, channel, at):
     if duplicate is not None:
         _flag(case, FlagKind.POSSIBLE_DUPLICATE, at=at, related_case_id=duplicate.id)
     if channel in API_CHANNELS and declaration.fee_category != FeeCategory.STANDARD:
@@ -256,19 +257,7 @@ def _flag(case, kind, *, at, related_case_id=None, details=None):
 
 def open_duplicate(case):
     """Another open request of the same certificate type for the same ID number, if there is one."""
-    if not case.applicant_id_number:
-        return None
-    return db.session.scalar(
-        sa.select(Case)
-        .where(
-            Case.applicant_id_number == case.applicant_id_number,
-            Case.certificate_type == case.certificate_type,
-            Case.stage.not_in(CLOSED_STAGES),
-            Case.id != case.id,
-        )
-        .order_by(Case.id)
-        .limit(1)
-    )
+    return queries.open_case_for_id_number(case.applicant_id_number, case.certificate_type, excluding=case)
 
 
 def find_api_request(api_client, external_id):

@@ -119,3 +119,18 @@ def test_concurrent_receipts_on_postgresql_get_distinct_consecutive_serials(isol
     assert sorted(int(c.rsplit("-", 1)[1]) for c in codes) == list(range(1, total + 1))
     with app.app_context():
         assert _db.session.scalar(sa.select(sa.func.count(sa.distinct(Case.code)))) == total
+
+
+def test_on_postgresql_a_receipt_that_rolls_back_leaves_a_gap_and_its_code_is_never_reused(isolated_db):
+    app = isolated_db(PG_ADMIN_URL)
+    at = local_datetime(2026, 11, 20, 9, 0)
+    with app.app_context():
+        abandoned = open_at(at).code
+        _db.session.rollback()
+        kept = open_at(at).code
+        _db.session.commit()
+        stored = _db.session.scalars(sa.select(Case.code)).all()
+
+    assert abandoned.endswith("-0001")
+    assert kept.endswith("-0002")
+    assert stored == [kept]
