@@ -6,7 +6,6 @@ and the scans attached. Only when all of it is right is the case received, with 
 transaction.
 """
 
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
