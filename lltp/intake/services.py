@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lltp.cases import services as case_services
 from lltp.cases.deadlines import deadline_status
@@ -198,8 +199,10 @@ def receive_request(
     duplicate = queries.open_case_for_id_number(fields["applicant_id_number"], fields["certificate_type"])
     case = case_services.open_case(fields, channel=channel, actor=actor, awaiting_payment=not received, at=at)
     declaration = _declaration(request, fee=fee, api_client=api_client, request_hash=request_hash)
-    # By id: assigning the relationship would first load the new case's (empty) declaration.
+    # By id, and then set as loaded: assigning the relationship would first load the new case's (empty)
+    # declaration, and reading it later would load it again.
     declaration.case_id = case.id
+    set_committed_value(case, "declaration", declaration)
     if fee_proof_checked and fee.category != FeeCategory.STANDARD:
         declaration.fee_proof_checked_at, declaration.fee_proof_checked_by_id = at, actor.user_id
     db.session.add(declaration)
@@ -423,13 +426,16 @@ def attachments_of(case):
 # --- one-stop papers -----------------------------------------------------------------------------
 
 
-def issue_paper(case, kind, content, *, actor, at=None):
-    """Number and keep a one-stop paper with what it says."""
-    count = db.session.scalar(
-        sa.select(sa.func.count(OneStopPaper.id)).where(
-            OneStopPaper.case_id == case.id, OneStopPaper.kind == kind
+def issue_paper(case, kind, content, *, actor, at=None, first_of_case=False):
+    """Number and keep a one-stop paper with what it says. `first_of_case`: the case was opened by the
+    transition that issues it, so it has no papers to count yet (spares a query on every new request)."""
+    count = 0
+    if not first_of_case:
+        count = db.session.scalar(
+            sa.select(sa.func.count(OneStopPaper.id)).where(
+                OneStopPaper.case_id == case.id, OneStopPaper.kind == kind
+            )
         )
-    )
     paper = OneStopPaper(
         case_id=case.id,
         kind=kind,
@@ -440,7 +446,6 @@ def issue_paper(case, kind, content, *, actor, at=None):
         content=_json_ready(content),
     )
     db.session.add(paper)
-    db.session.flush()
     audit.record(
         f"paper.{kind}", actor, object_type="one_stop_paper", object_id=paper.number, case_id=case.id
     )
@@ -471,6 +476,7 @@ def _papers_for_transition(case, event, actor):
             },
             actor=actor,
             at=event.at,
+            first_of_case=len(case.events) == 1,
         )
 
 
@@ -555,9 +561,11 @@ def issue_apology(case, *, new_date, reason, actor):
     problem = apology_problem(case)
     if problem:
         raise InvalidTransition(problem)
-    return issue_paper(
+    paper = issue_paper(
         case,
         PaperKind.APOLOGY,
         {"reason": reason.strip(), "previous_date": case.due_date, "new_date": new_date},
         actor=actor,
     )
+    db.session.flush()  # the page links to the paper by its id
+    return paper
