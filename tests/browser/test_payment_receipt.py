@@ -3,6 +3,7 @@ cash payment with its receipt number on the case page, the case received with it
 the receipt fetched as a PDF from the link in the confirmation (acceptance 6c)."""
 
 import io
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -59,13 +60,12 @@ def test_an_intake_officer_records_a_cash_payment_and_downloads_the_receipt(page
     expect(page.locator("#deadline-heading + dl.facts")).to_contain_text(f"{due:%d/%m/%Y}")
     expect(fee_panel.locator("table.data tbody tr")).to_contain_text(RECEIPT_NUMBER)
 
-    # The paper is served inline (Content-Disposition: inline), so Chromium opens it in its viewer rather
-    # than downloading it: fetch the link the flash gives, with the officer's session cookie.
     link = flash.get_by_role("link", name="Tải giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)")
-    response = page.request.get(live_server.url(link.get_attribute("href")))
-    assert response.ok
-    assert response.headers["content-type"] == "application/pdf"
-    data = response.body()
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert download.suggested_filename == f"{code}-TN1.pdf"
+    data = Path(download.path()).read_bytes()
     assert data.startswith(b"%PDF")
     text = "".join(page_.extract_text() for page_ in PdfReader(io.BytesIO(data)).pages)
     assert code in text

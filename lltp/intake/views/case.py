@@ -390,7 +390,9 @@ def paper_pdf(code, paper_id):
     db.session.commit()
     response = make_response(data)
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{paper.number.replace("/", "-")}.pdf"'
+    # A download: the officer prints it or hands it over, and a file named by the paper's number is found
+    # again in the downloads folder.
+    response.headers["Content-Disposition"] = f'attachment; filename="{paper.number.replace("/", "-")}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
