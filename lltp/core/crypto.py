@@ -1,4 +1,5 @@
-"""Symmetric encryption of the secrets the app must read back (an API client's callback signing secret).
+"""Secrets: symmetric encryption of those the app must read back (an API client's callback signing
+secret), and the hash kept of random bearer tokens.
 
 Fernet (AES-128-CBC with HMAC-SHA256), with a key derived from SECRET_KEY by HKDF-SHA256, so the
 deployment has one secret to keep. Rotating SECRET_KEY makes the stored secrets unreadable: the clients'
@@ -6,6 +7,7 @@ callback secrets must then be issued again.
 """
 
 import base64
+import hashlib
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -35,3 +37,9 @@ def decrypt(token):
 
 
 __all__ = ["InvalidToken", "decrypt", "encrypt"]
+
+
+def token_hash(token):
+    """What is stored of a random bearer secret (an API token, a draft's cookie): its SHA-256, in hex. A
+    slow hash adds nothing to a secret of 256 random bits, and lookups by it stay one index probe."""
+    return hashlib.sha256(token.encode()).hexdigest()

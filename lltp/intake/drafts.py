@@ -7,7 +7,6 @@ typed, and every step is checked by the one request validator, keeping the error
 Services flush; the caller commits once.
 """
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from lltp.cases.models import Channel
 from lltp.core import audit, clock
+from lltp.core.crypto import token_hash
 from lltp.core.errors import NotFound, ValidationFailed
 from lltp.extensions import db
 from lltp.intake.forms import unflatten
@@ -106,14 +106,10 @@ def previous_step(step):
 # --- drafts ---------------------------------------------------------------------------------------
 
 
-def _token_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def start_draft():
     """A new, empty draft; returns it with the token that finds it again (never stored)."""
     token = secrets.token_urlsafe(32)
-    draft = OnlineDraft(token_hash=_token_hash(token), data={}, step=STEPS[0].key)
+    draft = OnlineDraft(token_hash=token_hash(token), data={}, step=STEPS[0].key)
     db.session.add(draft)
     db.session.flush()
     return draft, token
@@ -126,7 +122,7 @@ def find_draft(token, *, for_writing=False):
     write after another one committed (PostgreSQL locks the row, which orders them the same way)."""
     if not token:
         return None
-    found = (OnlineDraft.token_hash == _token_hash(token), OnlineDraft.updated_at >= _oldest_kept())
+    found = (OnlineDraft.token_hash == token_hash(token), OnlineDraft.updated_at >= _oldest_kept())
     if for_writing:
         db.session.execute(sa.update(OnlineDraft).where(*found).values(updated_at=clock.now()))
     return db.session.scalar(sa.select(OnlineDraft).where(*found))

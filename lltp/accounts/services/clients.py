@@ -4,7 +4,6 @@ A client's token and callback signing secret are shown once, when it is created:
 is kept, and the secret is kept encrypted, because the app signs its callbacks with it.
 """
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -31,10 +30,6 @@ class NewApiClient:
     client: ApiClient
     token: str
     callback_secret: str
-
-
-def api_token_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _api_client_errors(name, kind, callback_url):
@@ -65,7 +60,7 @@ def create_api_client(name, *, kind, actor, callback_url=None):
     client = ApiClient(
         name=name,
         kind=ApiClientKind(kind),
-        token_hash=api_token_hash(token),
+        token_hash=crypto.token_hash(token),
         callback_url=callback_url,
         callback_secret_encrypted=crypto.encrypt(callback_secret),
     )
@@ -86,7 +81,7 @@ def authenticate_api_client(token):
     if not token:
         return None
     return db.session.scalar(
-        sa.select(ApiClient).where(ApiClient.token_hash == api_token_hash(token), ApiClient.is_active)
+        sa.select(ApiClient).where(ApiClient.token_hash == crypto.token_hash(token), ApiClient.is_active)
     )
 
 

@@ -5,8 +5,9 @@ from functools import wraps
 
 from flask import g, request
 
-from lltp.accounts.services import api_token_hash, authenticate_api_client
+from lltp.accounts.services import authenticate_api_client
 from lltp.core.audit import Actor
+from lltp.core.crypto import token_hash
 from lltp.integrations.api.errors import Problem
 
 
@@ -21,7 +22,7 @@ def bearer_token():
 def rate_limit_key():
     """Limits count per client (by its token's hash), or per address for a call without a token."""
     token = bearer_token()
-    return f"api-token:{api_token_hash(token)}" if token else f"api-ip:{request.remote_addr}"
+    return f"api-token:{token_hash(token)}" if token else f"api-ip:{request.remote_addr}"
 
 
 def client_required(view):
