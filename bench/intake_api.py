@@ -1,6 +1,7 @@
 """Benchmark sustained submissions to the intake API (POST /api/v1/requests) under gunicorn.
 
     .venv/bin/python bench/intake_api.py [--database URL] [--seconds 30] [--connections 4] [--workers 2]
+                                         [--threads 1]
 
 Builds a migrated database of its own (a SQLite file under bench/out/, or a fresh PostgreSQL database
 `lltp_bench_*` on the server that --database points at), creates a VNeID client, starts
@@ -64,7 +65,7 @@ def request_bodies():
         yield json.dumps(body, ensure_ascii=False).encode()
 
 
-def start_server(database_url, port, workers):
+def start_server(database_url, port, workers, threads):
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     env = {
@@ -74,7 +75,12 @@ def start_server(database_url, port, workers):
         # The limiter stays on (its cost is part of each request) but must not cap the benchmark itself.
         "LLTP_API_RATE_LIMIT": "1000000 per minute",
     }
-    command = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "wsgi:app"]
+    command = [str(ROOT / ".venv/bin/gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+    if threads > 1:
+        # Threads overlap one request's database round trips with another's Python, and keep connections
+        # alive (sync workers close each one after its answer).
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
+    command.append("wsgi:app")
     log = open(out / "intake-api-gunicorn.log", "wb")  # noqa: SIM115  (closed with the server)
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
@@ -147,12 +153,13 @@ def drive(port, token, *, seconds, connections):
     return load
 
 
-def report(load, *, dialect, seconds, connections, workers):
+def report(load, *, dialect, seconds, connections, workers, threads):
     total = len(load.latencies)
     quantiles = statistics.quantiles(load.latencies, n=100)
     errors = {status: n for status, n in load.statuses.items() if status != 201}
     warm_up = f"{seconds} s after a {WARM_UP_SECONDS} s warm-up"
-    print(f"{dialect}: gunicorn -w {workers}, {connections} connections, {warm_up}")
+    kind = f"gthread --threads {threads}" if threads > 1 else "sync"
+    print(f"{dialect}: gunicorn -w {workers} ({kind}), {connections} connections, {warm_up}")
     print(f"requests {total}, {total / seconds:.1f} req/s")
     print(f"latency ms: p50 {quantiles[49]:.1f}, p95 {quantiles[94]:.1f}, p99 {quantiles[98]:.1f}")
     print(f"errors (not 201): {sum(errors.values())} {errors or ''}".rstrip())
@@ -164,6 +171,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread); 1: sync")
     args = parser.parse_args()
 
     url, drop = make_database(args.database and normalise_database_url(args.database))
@@ -175,13 +183,18 @@ def main():
             dialect = db.engine.dialect.name
             db.engine.dispose()
         port = free_port()
-        server, log = start_server(url, port, args.workers)
+        server, log = start_server(url, port, args.workers, args.threads)
         try:
             load = drive(port, token, seconds=args.seconds, connections=args.connections)
         finally:
             stop_server(server, log)
         report(
-            load, dialect=dialect, seconds=args.seconds, connections=args.connections, workers=args.workers
+            load,
+            dialect=dialect,
+            seconds=args.seconds,
+            connections=args.connections,
+            workers=args.workers,
+            threads=args.threads,
         )
     finally:
         drop()

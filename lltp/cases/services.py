@@ -60,7 +60,7 @@ def next_case_code(authority_code, day):
         # In a short transaction of its own: inside the case's transaction the counter row would stay
         # locked until that commits, so every submission of the day would wait for the one before it. A
         # case that then fails leaves a gap in the serials; a code is still never handed out twice.
-        with bind.begin() as connection:
+        with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             serial = connection.execute(statement).scalar_one()
     else:
         serial = db.session.execute(statement).scalar_one()
