@@ -210,7 +210,7 @@ def _clean_id_number(checks, path, value, doc_type, *, sex, date_of_birth):
     if number is None or doc_type is None:
         return None
     number = number.replace(" ", "")
-    owner = _(" của người yêu cầu") if path.startswith("requester.") else ""
+    owner = _(" của người làm thủ tục thay") if path.startswith("requester.") else ""
     label = f"{_ID_DOCUMENT_NAMES[doc_type]}{owner}"
     if doc_type == IdDocumentType.PASSPORT:
         number = number.upper()
