@@ -702,7 +702,10 @@ def receive_demo_request(demo, plan, action, *, at, actor, scan):
         kinds.append(AttachmentKind.FEE_PROOF)
     if plan.channel not in ONLINE_CHANNELS - {Channel.ONLINE}:
         for kind in kinds:
-            add_attachment(DEMO_SCAN, scan, filename=f"{kind.value}.pdf", kind=kind, actor=actor, case=case)
+            attachment = add_attachment(
+                DEMO_SCAN, scan, filename=f"{kind.value}.pdf", kind=kind, actor=actor, case=case
+            )
+            attachment.uploaded_at = at  # scanned at the desk when the dossier came in
     return case
 
 
