@@ -213,7 +213,8 @@ def receive_request(
     if payment is not None:
         _add_payment(case, payment, actor=actor, at=at)
     _raise_intake_flags(case, declaration, duplicate, channel=channel, at=at)
-    db.session.flush()
+    # No flush of its own: the case has its id already, and the commit (or the caller's next query)
+    # writes the declaration and the rest in one go.
     audit.record(
         "intake.receive",
         actor,
