@@ -107,6 +107,7 @@ def _register_errors(app):
         403: "Bạn không có quyền truy cập nội dung này.",
         404: "Không tìm thấy trang hoặc hồ sơ yêu cầu.",
         405: "Phương thức không được hỗ trợ.",
+        413: "Nội dung gửi lên quá lớn. Vui lòng gửi tệp nhỏ hơn, hoặc gửi từng tệp một.",
         429: "Bạn thao tác quá nhanh. Vui lòng thử lại sau ít phút.",
         500: "Hệ thống gặp lỗi. Vui lòng thử lại hoặc liên hệ quản trị viên.",
     }

@@ -63,3 +63,12 @@ def test_behind_a_proxy_the_audit_log_keeps_the_citizens_address(isolated_db):
             db.session.scalar(sa.select(AuditEvent.ip).where(AuditEvent.action == "login.failed"))
             == "203.0.113.7"
         )
+
+
+def test_a_body_over_the_request_limit_gets_a_vietnamese_413_page(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+
+    response = client.post("/nop-ho-so/tai-lieu/tai-len", data={"file": "x" * 4096})
+
+    assert response.status_code == 413
+    assert "Nội dung gửi lên quá lớn" in response.get_data(as_text=True)
