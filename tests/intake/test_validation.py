@@ -1135,7 +1135,8 @@ def test_a_requester_cccd_message_names_the_requester():
     document["requester"] = proxy(id_document={"type": "cccd", "number": "1234"})
 
     assert (
-        errors_of(document)["requester.id_document.number"] == "Số CCCD của người làm thủ tục thay phải gồm 12 chữ số."
+        errors_of(document)["requester.id_document.number"]
+        == "Số CCCD của người làm thủ tục thay phải gồm 12 chữ số."
     )
 
 
