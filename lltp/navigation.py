@@ -23,6 +23,7 @@ MENU = (
     (_l("Đơn vị"), "accounts.admin_units", (Role.ADMINISTRATOR,), None),
     (_l("Lịch làm việc"), "cases.admin_calendar", (Role.ADMINISTRATOR,), None),
     (_l("Thời hạn giải quyết"), "cases.admin_profiles", (Role.ADMINISTRATOR,), None),
+    (_l("Lệ phí"), "intake.admin_fees", (Role.ADMINISTRATOR,), None),
     (_l("Nhật ký truy cập"), "accounts.admin_audit", (Role.ADMINISTRATOR,), None),
     (_l("Tài khoản"), "accounts.account", (), None),
 )

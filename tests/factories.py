@@ -66,6 +66,16 @@ def officer():
     )
 
 
+def outsider(kind):
+    """Someone who is not the issuing authority's administrator: every other authority role ("authority-
+    staff"), or a police verifier and supervisor ("police")."""
+    if kind == "police":
+        return create_user(
+            roles=(Role.VERIFIER, Role.UNIT_SUPERVISOR), unit=create_unit(UnitKind.PROVINCIAL_POLICE)
+        )
+    return create_user(roles=[role for role in Role if role not in (Role.ADMINISTRATOR, Role.VERIFIER)])
+
+
 def case_fields(**overrides):
     fields = {
         "applicant_full_name": "NGUYỄN VĂN AN",

@@ -71,6 +71,8 @@ def objects(db):
         "profile_id": case.legal_profile_id,
         "id": case.legal_profile_id,
         "override_id": 1,
+        "rule_id": 1,
+        "subsidy_id": 1,
         # Intake: a missing id is a 404 for whoever may see it, after the role check refused the others.
         "attachment_id": 1,
         "paper_id": 1,

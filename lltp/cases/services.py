@@ -25,7 +25,8 @@ from lltp.cases.models import (
 )
 from lltp.cases.workflow import ACTIONS, STAGE_LABELS, rule_for
 from lltp.core import audit, clock
-from lltp.core.calendar import parse_day, working_calendar
+from lltp.core.calendar import working_calendar
+from lltp.core.dated import dated_fields
 from lltp.core.errors import InvalidTransition, NotAllowed, ValidationFailed
 from lltp.core.text import fold, nfc
 from lltp.extensions import db
@@ -255,34 +256,12 @@ def save_legal_profile(profile, fields, *, actor):
 
 def _legal_profile_values(profile, fields):
     """The typed values of a profile form, and the Vietnamese error of each field that is wrong."""
-    values, errors = {}, {}
-    if profile is None:
-        code = (fields.get("code") or "").strip().lower()
-        if not re.fullmatch(r"[a-z0-9_]{2,40}", code):
-            errors["code"] = _("Mã gồm 2–40 chữ thường không dấu, số hoặc gạch dưới.")
-        elif db.session.scalar(sa.select(LegalProfile.id).where(LegalProfile.code == code)):
-            errors["code"] = _("Mã này đã được dùng.")
-        values["code"] = code
+    values, errors = dated_fields(LegalProfile, profile, fields, channels=[str(c) for c in Channel])
     for name in PROFILE_TEXT_FIELDS:
         values[name] = nfc((fields.get(name) or "").strip()) or None
     for name in PROFILE_REQUIRED_TEXT:
         if not values[name]:
             errors[name] = _("Vui lòng nhập nội dung này.")
-    for name in ("valid_from", "valid_to"):
-        try:
-            values[name] = parse_day(fields.get(name))
-        except ValueError:
-            errors[name] = _("Ngày không hợp lệ, hãy nhập theo dạng dd/mm/yyyy.")
-    if "valid_from" not in errors and values["valid_from"] is None:
-        errors["valid_from"] = _("Vui lòng nhập ngày bắt đầu áp dụng.")
-    valid_to, valid_from = values.get("valid_to"), values.get("valid_from")
-    if not errors.keys() & {"valid_from", "valid_to"} and valid_to is not None and valid_to <= valid_from:
-        errors["valid_to"] = _("Ngày hết hiệu lực phải sau ngày bắt đầu áp dụng.")
-    channels = fields.get("channels") or []
-    known = {str(channel) for channel in Channel}
-    if set(channels) - known:
-        errors["channels"] = _("Kênh không hợp lệ.")
-    values["channels"] = [str(channel) for channel in Channel if str(channel) in channels] or None
     for name, (smallest, blank) in PROFILE_NUMBER_FIELDS.items():
         text = str(fields.get(name) if fields.get(name) is not None else "").strip()
         if not text:

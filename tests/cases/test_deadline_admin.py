@@ -5,12 +5,12 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from lltp.accounts.models import Role, UnitKind
+from lltp.accounts.models import Role
 from lltp.cases import services
 from lltp.cases.models import CaseStage, LegalProfile
 from lltp.core.audit import Actor, AuditEvent
 from lltp.core.calendar import CalendarDay, CalendarDayKind, add_calendar_override
-from tests.factories import create_case, create_unit, create_user, local_datetime, officer
+from tests.factories import create_case, create_user, local_datetime, officer, outsider
 
 CALENDAR = "/quan-tri/lich-lam-viec"
 PROFILES = "/quan-tri/thoi-han"
@@ -264,15 +264,6 @@ PAGES = [
     ("get", f"{PROFILES}/1"),
     ("post", f"{PROFILES}/1"),
 ]
-
-
-def outsider(kind):
-    """Users who are not the issuing authority's administrators."""
-    if kind == "police":
-        return create_user(
-            roles=(Role.VERIFIER, Role.UNIT_SUPERVISOR), unit=create_unit(UnitKind.PROVINCIAL_POLICE)
-        )
-    return create_user(roles=[role for role in Role if role not in (Role.ADMINISTRATOR, Role.VERIFIER)])
 
 
 @pytest.mark.parametrize("who", ["authority-staff", "police"])

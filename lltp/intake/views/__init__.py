@@ -42,4 +42,4 @@ def field_check_response(check):
     return get_template_attribute("intake/_fields.html", "error_slot")(name, errors)
 
 
-from lltp.intake.views import case, counter, declaration, online  # noqa: E402,F401  (they attach their routes to bp)
+from lltp.intake.views import admin, case, counter, declaration, online  # noqa: E402,F401  (they attach their routes to bp)
