@@ -19,10 +19,12 @@ from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from lltp import create_app
+from lltp.accounts.models import Role
 from lltp.accounts.services import session_stamp
 from lltp.config import TestConfig, normalise_database_url
 from lltp.core import clock
 from lltp.extensions import db as _db
+from tests.factories import create_user
 
 IN_CI = bool(os.environ.get("CI"))
 PG_ADMIN_URL = normalise_database_url(
@@ -172,3 +174,15 @@ def login_as(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def admin(db):
+    """The issuing authority's administrator (second factor enrolled)."""
+    return create_user(roles=(Role.ADMINISTRATOR,), full_name="Quản Trị Viên")
+
+
+@pytest.fixture
+def as_admin(login_as, admin):
+    """The test client, logged in as `admin`."""
+    return login_as(admin)

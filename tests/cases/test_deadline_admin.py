@@ -5,25 +5,14 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from lltp.accounts.models import Role
 from lltp.cases import services
 from lltp.cases.models import CaseStage, LegalProfile
 from lltp.core.audit import Actor, AuditEvent
 from lltp.core.calendar import CalendarDay, CalendarDayKind, add_calendar_override
-from tests.factories import create_case, create_user, local_datetime, officer, outsider
+from tests.factories import create_case, local_datetime, officer, outsider
 
 CALENDAR = "/quan-tri/lich-lam-viec"
 PROFILES = "/quan-tri/thoi-han"
-
-
-@pytest.fixture
-def admin(db):
-    return create_user(roles=(Role.ADMINISTRATOR,), full_name="Quản Trị Viên")
-
-
-@pytest.fixture
-def as_admin(login_as, admin):
-    return login_as(admin)
 
 
 def count(db, model):

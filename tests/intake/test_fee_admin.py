@@ -6,27 +6,16 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from lltp.accounts.models import Role
 from lltp.cases.models import Channel
 from lltp.core import clock
 from lltp.core.audit import AuditEvent
 from lltp.intake import fees
 from lltp.intake.models import FeeCategory, FeeRule, FeeSubsidy
-from tests.factories import create_user, outsider
+from tests.factories import outsider
 
 FEES = "/quan-tri/le-phi"
 RULES = f"{FEES}/muc-thu"
 SUBSIDIES = f"{FEES}/ho-tro"
-
-
-@pytest.fixture
-def admin(db):
-    return create_user(roles=(Role.ADMINISTRATOR,), full_name="Quản Trị Viên")
-
-
-@pytest.fixture
-def as_admin(login_as, admin):
-    return login_as(admin)
 
 
 def count(db, model):
