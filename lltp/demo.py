@@ -19,7 +19,15 @@ from lltp.accounts.forms import ROLE_LABELS
 from lltp.accounts.models import Role, UnitKind, User
 from lltp.accounts.services import create_unit, create_user, get_or_create_agency
 from lltp.cases import deadlines
-from lltp.cases.models import CLOSED_STAGES, CaseStage, Channel, DeliveryMethod, LegalProfile, Sex
+from lltp.cases.models import (
+    API_CHANNELS,
+    CLOSED_STAGES,
+    CaseStage,
+    Channel,
+    DeliveryMethod,
+    LegalProfile,
+    Sex,
+)
 from lltp.cases.services import transition
 from lltp.cases.workflow import TRANSITIONS, path_to, rule_for
 from lltp.core import clock
@@ -286,9 +294,7 @@ CHANNEL_WEIGHTS = {
     Channel.POST: 7,
     Channel.AGENCY: 8,
 }
-ONLINE_CHANNELS = frozenset(
-    {Channel.VNEID, Channel.NATIONAL_PORTAL, Channel.PROVINCIAL_PORTAL, Channel.ONLINE}
-)
+ONLINE_CHANNELS = API_CHANNELS | {Channel.ONLINE}
 
 
 @dataclass

@@ -41,6 +41,10 @@ class Channel(StrEnum):
     PROVINCIAL_PORTAL = "provincial_portal"
 
 
+# The national systems that push requests through the API (intake contract): each is one client kind.
+API_CHANNELS = frozenset({Channel.VNEID, Channel.NATIONAL_PORTAL, Channel.PROVINCIAL_PORTAL})
+
+
 class DeliveryMethod(StrEnum):
     ELECTRONIC = "electronic"
     COUNTER = "counter"

@@ -61,6 +61,15 @@ ATTACHMENT_KIND_CHOICES = (
     (AttachmentKind.AGENCY_LETTER, _l("Công văn đề nghị")),
     (AttachmentKind.OTHER, _l("Giấy tờ khác")),
 )
+# Labels by value, for pages and papers that show a stored choice.
+FEE_CATEGORY_LABELS = dict(FEE_CATEGORY_CHOICES)
+ATTACHMENT_KIND_LABELS = dict(ATTACHMENT_KIND_CHOICES)
+PAYMENT_METHOD_LABELS = {
+    **dict(PAYMENT_METHOD_CHOICES),
+    # Not a choice at the desk: the fee was paid in VNeID or on a portal before the request was pushed.
+    PaymentMethod.NATIONAL_SYSTEM: _l("Đã nộp trên hệ thống gửi hồ sơ (VNeID, Cổng dịch vụ công)"),
+}
+
 # Boolean inputs: a checkbox posts its value only when ticked.
 BOOLEAN_FIELDS = frozenset(
     {

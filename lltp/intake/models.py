@@ -218,7 +218,8 @@ class CaseFlag(db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     resolution_note: Mapped[str | None] = mapped_column(sa.Text)
 
-    related_case = relationship("Case", foreign_keys=[related_case_id])
+    # Joined: the case page lists the flags with the other case's code.
+    related_case = relationship("Case", foreign_keys=[related_case_id], lazy="joined")
 
     @property
     def is_open(self):

@@ -13,19 +13,18 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 
 from lltp.cases.models import CaseEvent, Channel, DeliveryMethod
 from lltp.core import clock
 from lltp.core.pdf import render_pdf
 from lltp.extensions import db
 from lltp.intake.forms import (
-    ATTACHMENT_KIND_CHOICES,
+    ATTACHMENT_KIND_LABELS,
     CERTIFICATE_TYPE_CHOICES,
     DELIVERY_CHOICES,
-    PAYMENT_METHOD_CHOICES,
+    PAYMENT_METHOD_LABELS,
 )
-from lltp.intake.models import Attachment, OneStopPaper, PaperKind, Payment, PaymentMethod
+from lltp.intake.models import Attachment, OneStopPaper, PaperKind, Payment
 
 TEMPLATES = {
     PaperKind.RECEIPT: "intake/papers/receipt.html",
@@ -36,10 +35,6 @@ TEMPLATES = {
 # The receipt is signed by the officer at the desk (mẫu 01); the others in the authority's name.
 RECEIPT_SIGNER_TITLE = "Cán bộ tiếp nhận"
 DECLARATION_LABEL = "Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp"
-PAYMENT_LABELS = {
-    **dict(PAYMENT_METHOD_CHOICES),
-    PaymentMethod.NATIONAL_SYSTEM: _l("Nộp trực tuyến trên hệ thống dịch vụ công"),
-}
 
 
 def render_paper(paper: OneStopPaper, case) -> bytes:
@@ -114,7 +109,11 @@ def _receipt(paper, case):
         "documents": _documents_received(paper, case),
         "fee_amount": case.declaration.fee_amount,
         "payments": [
-            {"method": PAYMENT_LABELS[p.method], "amount": p.amount, "reference": _payment_reference(p)}
+            {
+                "method": PAYMENT_METHOD_LABELS[p.method],
+                "amount": p.amount,
+                "reference": _payment_reference(p),
+            }
             for p in _on_record(Payment, Payment.recorded_at, paper, case)
         ],
         "received_at": moment_text(_moment(content.get("received_at"))),
@@ -163,7 +162,7 @@ def _on_record(model, recorded_at, paper, case):
 
 def _documents_received(paper, case):
     """The tờ khai, then each kind of scan on record, in the order they came in."""
-    labels = dict(ATTACHMENT_KIND_CHOICES)
+    labels = ATTACHMENT_KIND_LABELS
     kinds = dict.fromkeys(a.kind for a in _on_record(Attachment, Attachment.uploaded_at, paper, case))
     return [DECLARATION_LABEL, *(labels[kind] for kind in kinds)]
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from lltp.cases import services as case_services
 from lltp.cases.deadlines import deadline_status
-from lltp.cases.models import CLOSED_STAGES, CaseStage, Channel
+from lltp.cases.models import API_CHANNELS, CLOSED_STAGES, CaseStage, Channel
 from lltp.core import audit, clock
 from lltp.core.calendar import working_calendar
 from lltp.core.errors import InvalidTransition, NotFound, ValidationFailed
@@ -42,8 +42,8 @@ from lltp.intake.models import (
 
 log = logging.getLogger(__name__)
 
-# Requests pushed by the national and provincial systems: they check payment and proofs before sending.
-API_CHANNELS = frozenset({Channel.VNEID, Channel.NATIONAL_PORTAL, Channel.PROVINCIAL_PORTAL})
+# Requests pushed by the national and provincial systems (API_CHANNELS) arrive with payment and proofs
+# already checked.
 # Typed in by an officer, who has the papers (and the money) in hand.
 OFFICER_CHANNELS = frozenset({Channel.COUNTER, Channel.POST, Channel.AGENCY})
 # An urgent request by phone or fax: its paper must follow within this many working days (domain §4).
@@ -151,15 +151,25 @@ def _json_ready(value):
 
 
 def quote_fee(request, *, channel, day):
-    """The fee that `request` owes if received via `channel` on `day`. Agencies' requests pay nothing."""
+    """The fee that `request` owes if received via `channel` on `day`. Agencies' requests pay nothing.
+    A schedule with no rate for that day refuses the request on its fee, on every channel."""
     category = FeeCategory.EXEMPT if Channel(channel) is Channel.AGENCY else request["fee"]["category"]
-    return fees.fee_for(
-        category=category,
-        channel=channel,
-        day=day,
-        copies=request["copies"],
-        authority_code=current_app.config["LLTP_AUTHORITY_CODE"],
-    )
+    try:
+        return fees.fee_for(
+            category=category,
+            channel=channel,
+            day=day,
+            copies=request["copies"],
+            authority_code=current_app.config["LLTP_AUTHORITY_CODE"],
+        )
+    except fees.NoFeeRule as missing:
+        raise ValidationFailed(
+            {
+                "fee.category": _(
+                    "Chưa có mức thu lệ phí áp dụng cho ngày hôm nay: đề nghị quản trị viên bổ sung."
+                )
+            }
+        ) from missing
 
 
 def _is_received_at_once(request, fee, *, channel, payment, fee_proof_checked):

@@ -11,14 +11,14 @@ import sqlalchemy as sa
 from lltp.accounts.models import Role
 from lltp.cases import panels
 from lltp.cases import services as case_services
-from lltp.cases.models import CaseStage, Channel
+from lltp.cases.models import API_CHANNELS, CaseStage, Channel
 from lltp.core import clock
 from lltp.core.audit import Actor, AuditEvent
 from lltp.core.calendar import working_calendar
 from lltp.extensions import db as _db
 from lltp.intake import services
 from lltp.intake.models import CaseFlag, FlagKind, OneStopPaper, PaperKind, PaymentMethod
-from lltp.intake.validation import API_CHANNELS, validate_request
+from lltp.intake.validation import validate_request
 from tests.factories import create_case, create_user
 from tests.intake.helpers import valid_document
 

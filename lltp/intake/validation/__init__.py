@@ -27,7 +27,6 @@ from lltp.intake.validation.checks import ADDRESS_LENGTH, NAME_LENGTH, TEXT_LENG
 from lltp.intake.validation.labels import FIELD_LABELS, field_label
 from lltp.intake.validation.request import (
     ADULT_AGE,
-    API_CHANNELS,
     EXTERNAL_ID_LENGTH,
     MAX_COPIES,
     NOTIFIED_BY,
@@ -44,7 +43,6 @@ from lltp.intake.validation.request import (
 __all__ = [
     "ADDRESS_LENGTH",
     "ADULT_AGE",
-    "API_CHANNELS",
     "DATE_STYLES",
     "EARLIEST_BIRTH",
     "EARLIEST_PARENT_BIRTH_YEAR",

@@ -5,15 +5,12 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from lltp.cases.models import Channel, DeliveryMethod
+from lltp.cases.models import API_CHANNELS, Channel, DeliveryMethod
 from lltp.core import clock
 from lltp.intake.models import FeeCategory
 from lltp.intake.validation.applicant import _birthday, _clean_id_document
 from lltp.intake.validation.checks import _COLUMN_LENGTHS, _blank
 from lltp.intake.validation.labels import field_label
-
-# The national systems push requests through the API: they must identify and time-stamp each one.
-API_CHANNELS = frozenset({Channel.VNEID, Channel.NATIONAL_PORTAL, Channel.PROVINCIAL_PORTAL})
 
 EXTERNAL_ID_LENGTH = 100
 MAX_COPIES = 10

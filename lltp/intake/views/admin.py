@@ -54,7 +54,7 @@ def admin_fees():
         subsidies=fees.fee_subsidies(),
         today=_today_rates(rules),
         channel_names=CHANNEL_LABELS,
-        category_names=dict(forms.FEE_CATEGORY_CHOICES),
+        category_names=forms.FEE_CATEGORY_LABELS,
     )
 
 

@@ -27,7 +27,13 @@ from lltp.core.uploads import check_upload, open_upload
 from lltp.extensions import db
 from lltp.intake import services
 from lltp.intake.fees import FeeQuote
-from lltp.intake.forms import ATTACHMENT_KIND_CHOICES, FEE_CATEGORY_CHOICES, PAYMENT_METHOD_CHOICES
+from lltp.intake.forms import (
+    ATTACHMENT_KIND_CHOICES,
+    ATTACHMENT_KIND_LABELS,
+    FEE_CATEGORY_LABELS,
+    PAYMENT_METHOD_CHOICES,
+    PAYMENT_METHOD_LABELS,
+)
 from lltp.intake.models import (
     Attachment,
     AttachmentKind,
@@ -47,12 +53,6 @@ CASE_WORKERS = (Role.INTAKE_OFFICER, Role.PROCESSING_OFFICER, Role.APPROVER, Rol
 # Those who handle the dossier itself: its attachments, flags, completion and apology.
 DOSSIER_HANDLERS = (Role.INTAKE_OFFICER, Role.PROCESSING_OFFICER)
 
-FEE_CATEGORY_LABELS = dict(FEE_CATEGORY_CHOICES)
-PAYMENT_METHOD_LABELS = {
-    **dict(PAYMENT_METHOD_CHOICES),
-    PaymentMethod.NATIONAL_SYSTEM: _l("Đã nộp trên hệ thống gửi hồ sơ (VNeID, Cổng dịch vụ công)"),
-}
-ATTACHMENT_KIND_LABELS = dict(ATTACHMENT_KIND_CHOICES)
 FLAG_LABELS = {
     FlagKind.POSSIBLE_DUPLICATE: _l("Có thể trùng với hồ sơ đang giải quyết"),
     FlagKind.FEE_CATEGORY_UNCONFIRMED: _l("Chưa xác nhận đối tượng miễn, giảm lệ phí"),

@@ -20,7 +20,6 @@ from lltp.core.text import format_date
 from lltp.core.uploads import check_upload
 from lltp.extensions import db
 from lltp.intake import forms, queries
-from lltp.intake.fees import NoFeeRule
 from lltp.intake.models import AttachmentKind, FeeCategory, PaymentMethod
 from lltp.intake.services import PaymentInput, add_attachment, open_duplicate, quote_fee, receive_request
 from lltp.intake.validation import validate_request
@@ -176,8 +175,12 @@ def _parse(channel, form, files=None):
     request_document = _collect(
         errors, lambda: validate_request(document, channel=channel, today=clock.today(), date_style="vn")
     )
-    # Quoted here too, so that a schedule without today's rate is a field error, not a crash.
-    fee = _collect(errors, lambda: _fee_of(request_document, channel)) if request_document else None
+    # Quoted here as well as at receipt: the payment block is checked against the amount owed.
+    fee = (
+        _collect(errors, lambda: quote_fee(request_document, channel=channel, day=clock.today()))
+        if request_document
+        else None
+    )
     payment = _collect(errors, lambda: _payment(form, channel=channel, fee=fee))
     uploads = _collect(errors, lambda: _uploads(files, channel)) if files is not None else []
     if errors:
@@ -225,19 +228,6 @@ def _payment(form, *, channel, fee):
     )
 
 
-def _fee_of(request_document, channel):
-    try:
-        return quote_fee(request_document, channel=channel, day=clock.today())
-    except NoFeeRule as missing:
-        raise ValidationFailed(
-            {
-                "fee.category": _(
-                    "Chưa có mức thu lệ phí áp dụng cho ngày hôm nay: đề nghị quản trị viên bổ sung."
-                )
-            }
-        ) from missing
-
-
 def _uploads(files, channel):
     """Each scan attached, checked by its content: [(kind, file, bytes, check)]."""
     errors, uploads = {}, []
@@ -277,7 +267,7 @@ def _quote(values, channel):
         return quote_fee(
             {"fee": {"category": category}, "copies": copies}, channel=channel, day=clock.today()
         )
-    except NoFeeRule:
+    except ValidationFailed:  # no rate for today: the form says so when it is posted
         return None
 
 

@@ -8,8 +8,7 @@ records the read.
 from datetime import date
 
 from lltp.cases import panels
-from lltp.cases.models import Channel
-from lltp.intake.services import API_CHANNELS
+from lltp.cases.models import API_CHANNELS, Channel
 
 
 def declaration_panel(case, user):

@@ -162,7 +162,7 @@ def _render_step(step, draft, *, errors=None, status=200, extra=None):
         context.update(
             needed=drafts.needed_attachments(data),
             kinds=UPLOAD_KINDS,
-            kind_labels=dict(forms.ATTACHMENT_KIND_CHOICES),
+            kind_labels=forms.ATTACHMENT_KIND_LABELS,
             attachments={kind: [a for a in attachments if a.kind == kind] for kind in UPLOAD_KINDS},
             max_mb=current_app.config["LLTP_UPLOAD_MAX_BYTES"] // (1024 * 1024),
         )
@@ -209,7 +209,7 @@ def _render_review(draft, *, notice=None, status=200):
         reached=drafts.STEPS.index(drafts.STEP_BY_KEY[draft.step]),
         sections=_review_sections(draft.data),
         attachments=draft.attachments,
-        kind_labels=dict(forms.ATTACHMENT_KIND_CHOICES),
+        kind_labels=forms.ATTACHMENT_KIND_LABELS,
         errors=errors,
         error_links={
             path: url_for("intake.online_step", step=drafts.step_of(path).slug) + "#" + forms.field_id(path)
