@@ -68,7 +68,8 @@ def _import_models():
     import lltp.cases.models
     import lltp.core.audit
     import lltp.core.calendar
-    import lltp.intake.models  # noqa: F401
+    import lltp.intake.models
+    import lltp.records.models  # noqa: F401
 
 
 def _register_blueprints(app):
