@@ -77,8 +77,12 @@ class Person(db.Model):
     """A person of the record database, with the identity currently held for them."""
 
     __tablename__ = "persons"
+    __table_args__ = (sa.UniqueConstraint("source_agency", "source_ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The person document that made this person; none for a person an officer entered.
+    source_agency: Mapped[str | None] = mapped_column(sa.String(80))
+    source_ref: Mapped[str | None] = mapped_column(sa.String(120))
     full_name: Mapped[str] = mapped_column(sa.String(120))
     # fold(full_name): lower case, no diacritics, single spaces; the matcher's pre-filter keys on it.
     name_folded: Mapped[str] = mapped_column(sa.String(120), index=True)

@@ -2,7 +2,7 @@
 
 Revision ID: e4f6a8b0c2d4
 Revises: d3e5f7a9b1c3
-Create Date: 2026-12-01 08:36:30.128192
+Create Date: 2026-12-01 08:37:15.437256
 
 """
 from alembic import op
@@ -53,6 +53,8 @@ def upgrade():
 
     op.create_table('persons',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source_agency', sa.String(length=80), nullable=True),
+    sa.Column('source_ref', sa.String(length=120), nullable=True),
     sa.Column('full_name', sa.String(length=120), nullable=False),
     sa.Column('name_folded', sa.String(length=120), nullable=False),
     sa.Column('sex', sa.Enum('male', 'female', name='sex', native_enum=False, length=32), nullable=True),
@@ -70,7 +72,8 @@ def upgrade():
     sa.Column('updated_at', lltp.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['merged_into_id'], ['persons.id'], name=op.f('fk_persons_merged_into_id_persons')),
     sa.ForeignKeyConstraint(['source_document_id'], ['source_documents.id'], name=op.f('fk_persons_source_document_id_source_documents')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_persons'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_persons')),
+    sa.UniqueConstraint('source_agency', 'source_ref', name=op.f('uq_persons_source_agency_source_ref'))
     )
     with op.batch_alter_table('persons', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_persons_birth_year'), ['birth_year'], unique=False)
