@@ -72,3 +72,14 @@ def test_the_stored_document_is_applied_and_hashed_canonically(db):
     document = db.session.get(SourceDocument, person.source_document_id)
     assert document.status is DocumentStatus.APPLIED and document.applied_at is not None
     assert document.content_hash == content_hash(dict(reversed(list(document.content.items()))))
+
+
+def test_a_merged_person_lives_on_as_the_one_it_was_merged_into(db):
+    from lltp.records.queries import cluster_ids, surviving
+
+    kept, merged, merged_later = create_person(), create_person(), create_person()
+    merged.merged_into_id = kept.id
+    merged_later.merged_into_id = merged.id
+    db.session.flush()
+    assert surviving(merged_later) is kept
+    assert cluster_ids(kept) == {kept.id, merged.id, merged_later.id}
