@@ -6,6 +6,7 @@ def register_cli(app):
     from lltp.core.worker import worker_command
     from lltp.demo import demo_cli
     from lltp.intake import tasks  # noqa: F401  (registers its periodic jobs for `flask worker`)
+    from lltp.records.cli import records_cli
 
-    for command in (units_cli, users_cli, clients_cli, demo_cli, worker_command):
+    for command in (units_cli, users_cli, clients_cli, demo_cli, records_cli, worker_command):
         app.cli.add_command(command)

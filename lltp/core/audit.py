@@ -57,19 +57,34 @@ class AuditEvent(db.Model):
 def record(action, actor, *, object_type=None, object_id=None, case_id=None, reason=None, details=None):
     """Append one audit row to the current transaction and return it."""
     event = AuditEvent(
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        case_id=case_id,
-        reason=reason,
-        ip=actor.ip,
-        user_agent=(actor.user_agent or "")[:255] or None,
-        details=details,
+        **values(
+            action,
+            actor,
+            object_type=object_type,
+            object_id=object_id,
+            case_id=case_id,
+            reason=reason,
+            details=details,
+        )
     )
     db.session.add(event)
     return event
+
+
+def values(action, actor, *, object_type=None, object_id=None, case_id=None, reason=None, details=None):
+    """The columns of one audit row, for a bulk insert of many (an import) instead of `record`."""
+    return {
+        "actor_id": actor.user_id,
+        "actor_label": actor.label,
+        "action": action,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "case_id": case_id,
+        "reason": reason,
+        "ip": actor.ip,
+        "user_agent": (actor.user_agent or "")[:255] or None,
+        "details": details,
+    }
 
 
 def changes(before, after):

@@ -223,7 +223,7 @@ def _never_a_record(j, record):
 
 def _offence_never_a_record(offence, born_on):
     """The article under which this offence leaves no record, and the sentence saying so, or None."""
-    what = f"Tội {_offence_text(offence)} phạm ngày {_d(offence.committed_on)}"
+    what = f"Tội {offence_text(offence)} phạm ngày {_d(offence.committed_on)}"
     if offence.intent == "negligent" and offence.severity in ("less_serious", "serious"):
         kind = f"tội phạm {SEVERITIES[offence.severity]} do vô ý"
         return "Điều 69 khoản 2", f"{what} là {kind}; không bị coi là có án tích (Điều 69 khoản 2 BLHS 2015)."
@@ -310,7 +310,7 @@ class _Clock:
 
     @property
     def ends_on(self):
-        return _add_months(self.starts_on, self.months)
+        return add_months(self.starts_on, self.months)
 
     @property
     def expunged_on(self):
@@ -326,8 +326,8 @@ def _automatic(j, record):
     months = (JUVENILE_BANDS if juvenile else ADULT_BANDS)[point]
     article = f"Điều {107 if juvenile else 70} khoản 2 điểm {point}"
     band = (
-        f"Hình phạt chính đã tuyên: {_penalty_text(j.principal_penalty)}; thời hạn xóa án tích "
-        f"{_duration(months)} ({article} BLHS 2015), căn cứ hình phạt đã tuyên (Điều 73 khoản 1)."
+        f"Hình phạt chính đã tuyên: {penalty_text(j.principal_penalty)}; thời hạn xóa án tích "
+        f"{duration(months)} ({article} BLHS 2015), căn cứ hình phạt đã tuyên (Điều 73 khoản 1)."
     )
     said = [band, _juvenile_sentence(j, record.born_on)] if juvenile else [band]
     decision = _run_clock(j, record, months, article, said)
@@ -405,7 +405,7 @@ def _conclude(j, record, clock, article, basis):
     said, expunged_on = clock.said, clock.expunged_on
     pending, prosecutions = _prosecutions_said(j, record, expunged_on)
     period = (
-        f"{clock.label} ngày {_d(clock.starts_on)}; thời hạn {_duration(clock.months)} ({article}) "
+        f"{clock.label} ngày {_d(clock.starts_on)}; thời hạn {duration(clock.months)} ({article}) "
         f"kết thúc ngày {_d(clock.ends_on)}"
     )
     expunged = expunged_on is not None and expunged_on <= record.as_of and not pending
@@ -521,7 +521,7 @@ def _decision(j, basis, said, *, expunged_on=None, band=None, period=(None, None
         never_a_record=False,
         expunged_on=expunged_on,
         basis=basis,
-        band=_duration(band) if band else None,
+        band=duration(band) if band else None,
         period_starts_on=period[0],
         period_ends_on=period[1],
         explanation=tuple(said),
@@ -562,23 +562,23 @@ def _age(born_on, on):
     return on.year - born_on.year - ((on.month, on.day) < (born_on.month, born_on.day))
 
 
-def _add_months(day, months):
+def add_months(day, months):
     """The same calendar date `months` later; a day the month lacks (29 February) becomes its last day."""
     year, month = divmod(day.month - 1 + months, 12)
     year += day.year
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def _penalty_text(penalty):
+def penalty_text(penalty):
     if penalty.type == "prison" and penalty.suspended:
-        probation = _duration(penalty.probation_months)
-        return f"{_duration(penalty.months)} tù cho hưởng án treo, thời gian thử thách {probation}"
+        probation = duration(penalty.probation_months)
+        return f"{duration(penalty.months)} tù cho hưởng án treo, thời gian thử thách {probation}"
     if penalty.type == "prison":
-        return f"{_duration(penalty.months)} tù"
+        return f"{duration(penalty.months)} tù"
     if penalty.type == "fine":
         return f"phạt tiền {_money(penalty.fine_amount)} đồng" if penalty.fine_amount else "phạt tiền"
     if penalty.type == "non_custodial_reform":
-        return f"{_duration(penalty.months)} cải tạo không giam giữ"
+        return f"{duration(penalty.months)} cải tạo không giam giữ"
     return {"warning": "cảnh cáo", "life": "tù chung thân", "death": "tử hình, đã được giảm án"}[penalty.type]
 
 
@@ -586,13 +586,13 @@ def _additional_text(penalty):
     return penalty.description or ADDITIONAL_PENALTIES[penalty.type]
 
 
-def _offence_text(offence):
+def offence_text(offence):
     clause = f" khoản {offence.clause}" if offence.clause else ""
     code = re.sub(r"(?<=\D)(?=\d{4}$)", " ", offence.code)
     return f"{offence.name} (Điều {offence.article}{clause} {code})"
 
 
-def _duration(months):
+def duration(months):
     """Months as the papers write them: "02 năm", "06 tháng", "01 năm 06 tháng"."""
     years, months = divmod(months, 12)
     return " ".join([*([f"{years:02d} năm"] if years else []), *([f"{months:02d} tháng"] if months else [])])

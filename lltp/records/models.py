@@ -424,3 +424,70 @@ class ConvictionOverride(db.Model):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MatchKeyKind(StrEnum):
+    """The kinds of blocking key the matcher looks people up by (`lltp.records.matching`). Each is made of
+    the folded family and given name of one of the person's names, and some of the date of birth."""
+
+    NAME = "name"
+    # For a person with no date of birth: a dated query must still find them.
+    NAME_UNDATED = "name_undated"
+    NAME_YEAR = "name_year"
+    # The year, for a person whose month or year only is known: compatible with any day of that year.
+    NAME_COARSE_YEAR = "name_coarse_year"
+    # The date with one of its parts left out (the year, the day, the month): a date with one part
+    # mistyped still finds the person by the other two.
+    NAME_BIRTHDAY = "name_birthday"
+    NAME_MONTH = "name_month"
+    NAME_YEAR_DAY = "name_year_day"
+    # The whole date with the family name only, or the given name only: a name typed past recognition
+    # on one side still finds the person (and a likely duplicate) when the date is right.
+    FAMILY_DATE = "family_date"
+    GIVEN_DATE = "given_date"
+
+
+class PersonMatchKey(db.Model):
+    """One blocking key of a person, kept by `matching.index_people` whenever people are written. The
+    keys of a merged person stay: they find the person it was merged into."""
+
+    __tablename__ = "person_match_keys"
+
+    kind: Mapped[MatchKeyKind] = mapped_column(str_enum(MatchKeyKind), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(160), primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("persons.id"), primary_key=True, index=True)
+
+
+class NameToken(db.Model):
+    """Every folded family name and given name of every person's names, each vocabulary apart: what the
+    matcher corrects a query's family and given names against before it looks keys up."""
+
+    __tablename__ = "name_tokens"
+
+    is_family: Mapped[bool] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+
+
+class LikelyDuplicate(db.Model):
+    """Two people the matcher found likely to be one when either was indexed (the same ID number, or the
+    same name key with a compatible date of birth), with its score: the duplicates page reads these, best
+    first, leaving out merged people and pairs an officer found distinct."""
+
+    __tablename__ = "likely_duplicates"
+
+    first_person_id: Mapped[int] = mapped_column(sa.ForeignKey("persons.id"), primary_key=True)
+    second_person_id: Mapped[int] = mapped_column(sa.ForeignKey("persons.id"), primary_key=True, index=True)
+    score: Mapped[float] = mapped_column(sa.Float)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+sa.Index(
+    "ix_likely_duplicates_rank",
+    LikelyDuplicate.score,
+    LikelyDuplicate.first_person_id,
+    LikelyDuplicate.second_person_id,
+)
+
+# Documents name their parent by its reference alone (`find_by_ref`): look it up without a scan.
+sa.Index("ix_persons_source_ref", Person.source_ref)
+sa.Index("ix_judgments_source_ref", Judgment.source_ref)

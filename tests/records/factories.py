@@ -7,7 +7,7 @@ Each `*_document(**overrides)` returns a valid records-contract document (dotted
 import uuid
 
 from lltp.records.models import DocumentChannel
-from lltp.records.services.documents import apply_document, store_document
+from lltp.records.services.documents import apply_document, latest_document, store_document
 from tests.factories import SYSTEM
 
 AGENCY = "test-agency"
@@ -157,3 +157,16 @@ def create_prosecution(person, **overrides):
 
 def create_ban(person, **overrides):
     return apply(ban_document(person.source_ref, **overrides), agency=person.source_agency)
+
+
+def update_prosecution(prosecution, status, status_on):
+    """The next version of a prosecution's document, with a new status: the one change the contract allows."""
+    earlier = latest_document(prosecution.source_agency, prosecution.source_ref)
+    document = store_document(
+        {**earlier.content, "status": status, "status_on": status_on},
+        agency=prosecution.source_agency,
+        channel=DocumentChannel.FILE,
+        actor=SYSTEM,
+        version=earlier.version + 1,
+    )
+    return apply_document(document, actor=SYSTEM)

@@ -1,5 +1,6 @@
 """`/api/v1`: the intake API of contracts/intake-api.md, for VNeID, the national and provincial portals and
-the postal operator. Token auth, JSON only, problem+json errors, and an OpenAPI document of it all."""
+the postal operator, and the record sources of contracts/records-import.md. Token auth, JSON only,
+problem+json errors, and an OpenAPI document of it all."""
 
 from flask import Blueprint, current_app
 
@@ -11,4 +12,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 errors.register(bp)
 limiter.limit(lambda: current_app.config["LLTP_API_RATE_LIMIT"], key_func=rate_limit_key)(bp)
 
-from lltp.integrations.api import views  # noqa: E402,F401  (it attaches its routes to bp)
+from lltp.integrations.api import record_sources, views  # noqa: E402,F401  (they attach their routes to bp)

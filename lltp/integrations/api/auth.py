@@ -5,6 +5,7 @@ from functools import wraps
 
 from flask import g, request
 
+from lltp.accounts.models import ApiClientKind
 from lltp.accounts.services import authenticate_api_client
 from lltp.core.audit import Actor
 from lltp.core.crypto import token_hash
@@ -25,27 +26,42 @@ def rate_limit_key():
     return f"api-token:{token_hash(token)}" if token else f"api-ip:{request.remote_addr}"
 
 
-def client_required(view):
-    """Only an active client that submits requests (not the postal operator, not a record source) may call
-    the view; it is `g.api_client`. Otherwise 401 (no or bad token) or 403 (a client of another kind)."""
+def _client_of_kind(allowed, refusal):
+    """A decorator: only an active client for which `allowed(client)` holds may call the view; it is
+    `g.api_client`. Otherwise 401 (no or bad token) or 403 with `refusal(client)`."""
 
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        token = bearer_token()
-        if token is None:
-            raise Problem(
-                401, "Thiếu API token: gửi kèm tiêu đề Authorization: Bearer <token>.", headers=_CHALLENGE
-            )
-        client = authenticate_api_client(token)
-        if client is None:
-            raise Problem(401, "API token không đúng hoặc đã bị thu hồi.", headers=_CHALLENGE)
-        if not client.submits_requests:
-            raise Problem(403, f"Hệ thống loại {client.kind} không gửi và không theo dõi yêu cầu cấp phiếu.")
-        g.api_client = client
-        return view(*args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            token = bearer_token()
+            if token is None:
+                raise Problem(
+                    401, "Thiếu API token: gửi kèm tiêu đề Authorization: Bearer <token>.", headers=_CHALLENGE
+                )
+            client = authenticate_api_client(token)
+            if client is None:
+                raise Problem(401, "API token không đúng hoặc đã bị thu hồi.", headers=_CHALLENGE)
+            if not allowed(client):
+                raise Problem(403, refusal(client))
+            g.api_client = client
+            return view(*args, **kwargs)
 
-    wrapper.access = {"api": True}
-    return wrapper
+        wrapper.access = {"api": True}
+        return wrapper
+
+    return decorator
+
+
+# The intake routes: clients that submit requests (not the postal operator, not a record source).
+client_required = _client_of_kind(
+    lambda client: client.submits_requests,
+    lambda client: f"Hệ thống loại {client.kind} không gửi và không theo dõi yêu cầu cấp phiếu.",
+)
+# The record database's sources: courts, procuracies, enforcement offices, prisons, the police.
+record_source_required = _client_of_kind(
+    lambda client: client.kind is ApiClientKind.RECORD_SOURCE,
+    lambda client: f"Hệ thống loại {client.kind} không gửi tài liệu lý lịch tư pháp.",
+)
 
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="lltp"'}

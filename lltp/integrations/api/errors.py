@@ -14,6 +14,7 @@ PROBLEM_MIMETYPE = "application/problem+json"
 # without promising a page to dereference.
 VALIDATION_FAILED = "tag:lltp,2026:problem:validation-failed"
 IDEMPOTENCY_CONFLICT = "tag:lltp,2026:problem:idempotency-conflict"
+DOCUMENT_CONFLICT = "tag:lltp,2026:problem:document-conflict"
 
 DETAILS = {
     400: "Yêu cầu không hợp lệ.",

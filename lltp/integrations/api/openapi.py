@@ -1,8 +1,10 @@
 """The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
 
-It describes contracts/intake-api.md. What later issues build (the certificate download, the postal
-operator's shipments, the callbacks) is declared already with its contract schema and marked
-`x-lltp-status: planned`, so the systems built against the contract can see the whole of it.
+It describes contracts/intake-api.md, and the record sources' documents of contracts/records-import.md
+(their schemas come from the records validator's own field specs). What later issues build (the
+certificate download, the postal operator's shipments, the callbacks) is declared already with its
+contract schema and marked `x-lltp-status: planned`, so the systems built against the contract can see
+the whole of it.
 """
 
 from functools import cache
@@ -10,6 +12,8 @@ from functools import cache
 from lltp.cases.models import CaseStage, DeliveryMethod, Sex
 from lltp.intake.models import FeeCategory, IdDocumentType
 from lltp.intake.validation import EXTERNAL_ID_LENGTH, MAX_COPIES, RELATIONSHIPS, REQUESTER_KINDS
+from lltp.records.models import DocumentKind, DocumentStatus
+from lltp.records.validation import json_schema
 
 PLANNED = "x-lltp-status: planned. Comes with a later issue; the contract fixes its shape already."
 
@@ -229,6 +233,37 @@ SCHEMAS = {
         required=("type", "title", "status", "detail"),
         description="RFC 9457 problem details.",
     ),
+    **{f"{kind.value.capitalize()}Document": json_schema(kind) for kind in DocumentKind},
+    "RecordSourceDocument": {
+        "oneOf": [_ref(f"{kind.value.capitalize()}Document") for kind in DocumentKind],
+        "discriminator": {
+            "propertyName": "kind",
+            "mapping": {
+                kind.value: f"#/components/schemas/{kind.value.capitalize()}Document" for kind in DocumentKind
+            },
+        },
+        "description": "One document of contracts/records-import.md. Fields beyond these are kept as sent.",
+    },
+    "RecordSourceAnswer": _object(
+        {
+            "kind": _enum(DocumentKind),
+            "source_agency": {**TEXT, "description": "The client's name: the sending agency."},
+            "source_ref": TEXT,
+            "version": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "1, or higher for a prosecution's later statuses.",
+            },
+            "status": _enum(DocumentStatus, "pending: waiting for the document `waiting_for_ref` names."),
+            "waiting_for_ref": _nullable(TEXT),
+            "released": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Documents that were pending for this one (and theirs in turn), now applied.",
+            },
+        },
+        required=("kind", "source_agency", "source_ref", "version", "status", "waiting_for_ref", "released"),
+    ),
     "ShipmentEvent": _object(
         {
             "event": _enum(("picked_up", "in_transit", "delivered", "returned_to_sender")),
@@ -264,10 +299,11 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-def _errors(*statuses):
+def _errors(*statuses, descriptions=None):
+    descriptions = {**ERROR_DESCRIPTIONS, **(descriptions or {})}
     return {
         status: {
-            "description": ERROR_DESCRIPTIONS[status],
+            "description": descriptions[status],
             "content": {"application/problem+json": {"schema": _ref("Problem")}},
         }
         for status in statuses
@@ -347,6 +383,41 @@ PATHS = {
             }
         ),
     },
+    "/record-sources": {
+        "post": {
+            "operationId": "submitRecordSource",
+            "summary": "Send one judicial-record source document (record_source clients)",
+            "description": "Kind record_source only; the client is the sending agency. Text is "
+            "NFC-normalised. The same document again changes nothing (200); the same source_ref with other "
+            "content is a 409, except a prosecution's new `status` with its `status_on`, which is its next "
+            "version (201). A document whose person_ref or judgment_ref is not known yet is kept pending "
+            "(202) and applied when its parent arrives, by this API or by a file import.",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("RecordSourceDocument")}},
+            },
+            "responses": {
+                "201": _json("RecordSourceAnswer", "Applied: its rows are in the record database."),
+                "200": _json("RecordSourceAnswer", "Received before, identical: nothing changed."),
+                "202": _json("RecordSourceAnswer", "Kept pending until the document it names arrives."),
+                **_errors(
+                    "400",
+                    "401",
+                    "403",
+                    "409",
+                    "415",
+                    "422",
+                    "429",
+                    descriptions={
+                        "403": "A client of another kind than record_source.",
+                        "409": "The same source_ref with other content (`errors` names source_ref).",
+                        "422": "Validation failed: `errors` names every bad field (dotted paths, list rows "
+                        "by index, such as offences.0.severity). Nothing is stored.",
+                    },
+                ),
+            },
+        }
+    },
     "/shipments/{tracking_number}/events": {
         "parameters": [{"name": "tracking_number", "in": "path", "required": True, "schema": TEXT}],
         "post": _planned(
@@ -422,11 +493,13 @@ def openapi_document():
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "lltp intake API",
+            "title": "lltp API",
             "version": "1.0.0",
             "description": "contracts/intake-api.md: requests for judicial record certificates (Phiếu lý "
-            "lịch tư pháp) from VNeID, the National Public Service Portal and the provincial portal. Fields "
-            "are only ever added, as optional. Every error is application/problem+json (RFC 9457).",
+            "lịch tư pháp) from VNeID, the National Public Service Portal and the provincial portal; and "
+            "contracts/records-import.md: the documents courts, enforcement offices, prisons and the police "
+            "send the judicial-record database. Fields are only ever added, as optional. Every error is "
+            "application/problem+json (RFC 9457).",
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],

@@ -73,3 +73,18 @@ def case_status(case, *, host_url):
         # The issuance issue fills this in: {"number", "issued_at", "status", "download_url"}.
         "certificate": None,
     }
+
+
+def record_source_answer(submission):
+    """The answer to a record source's document: which document it is, and whether it is applied or still
+    waiting for the parent it names."""
+    document = submission.document
+    return {
+        "kind": str(document.kind),
+        "source_agency": document.source_agency,
+        "source_ref": document.source_ref,
+        "version": document.version,
+        "status": str(document.status),
+        "waiting_for_ref": document.waiting_for_ref,
+        "released": submission.released,
+    }

@@ -17,7 +17,8 @@ from lltp.integrations.api.errors import IDEMPOTENCY_CONFLICT, Problem
 from lltp.integrations.api.openapi import openapi_document
 
 
-def _json_body():
+def json_body():
+    """The request's JSON body, or a 415 (not JSON) or 400 (not valid JSON) problem."""
     if not request.is_json:
         raise Problem(415)
     try:
@@ -55,7 +56,7 @@ def _replay(client, body, external_id):
 def submit_request():
     """Receive a request from a national system: a new case (201), or the first answer again (200)."""
     client = g.api_client
-    body = _json_body()
+    body = json_body()
     now = clock.now()
     try:
         clean = validate_request(body, channel=client.kind, today=clock.local_date(now), date_style="iso")
