@@ -78,8 +78,9 @@ def _register_blueprints(app):
     from lltp.cases.views import bp as cases_bp
     from lltp.intake.views import bp as intake_bp
     from lltp.integrations.api import bp as api_bp
+    from lltp.records.views import bp as records_bp
 
-    for blueprint in (health.bp, accounts_bp, cases_bp, intake_bp, api_bp):
+    for blueprint in (health.bp, accounts_bp, cases_bp, records_bp, intake_bp, api_bp):
         app.register_blueprint(blueprint)
     # The JSON API authenticates each call by its bearer token, not by a session cookie: no CSRF to forge.
     csrf.exempt(api_bp)
@@ -148,6 +149,6 @@ def _register_security_headers(app):
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.path.startswith(("/ho-so", "/quan-tri")):
+        if request.path.startswith(("/ho-so", "/quan-tri", "/ly-lich")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -14,11 +14,16 @@ AUTHORITY_STAFF = (
     Role.RETURNING_OFFICER,
     Role.UNIT_SUPERVISOR,
 )
+# Who works on the record database's people (the record pages and the case's record panel).
+RECORD_OFFICERS = (Role.PROCESSING_OFFICER, Role.APPROVER)
 
 MENU = (
     # (label, endpoint, roles, unit kinds)
     (_l("Bảng hồ sơ"), "cases.board", AUTHORITY_STAFF, (UnitKind.ISSUING_AUTHORITY,)),
     (_l("Tiếp nhận hồ sơ"), "intake.counter_start", (Role.INTAKE_OFFICER,), (UnitKind.ISSUING_AUTHORITY,)),
+    (_l("Tra cứu lý lịch"), "records.people_search", RECORD_OFFICERS, (UnitKind.ISSUING_AUTHORITY,)),
+    (_l("Làm sạch dữ liệu"), "records.duplicates", RECORD_OFFICERS, (UnitKind.ISSUING_AUTHORITY,)),
+    (_l("Văn bản chờ ghép"), "records.pending", RECORD_OFFICERS, (UnitKind.ISSUING_AUTHORITY,)),
     (_l("Người dùng"), "accounts.admin_users", (Role.ADMINISTRATOR,), None),
     (_l("Đơn vị"), "accounts.admin_units", (Role.ADMINISTRATOR,), None),
     (_l("Lịch làm việc"), "cases.admin_calendar", (Role.ADMINISTRATOR,), None),

@@ -33,8 +33,9 @@ PRINCIPALS = [(role, UnitKind.ISSUING_AUTHORITY) for role in sorted(AUTHORITY_RO
 ]
 
 # Routes that admit a whole group and then check the object: the case action route lets every officer of
-# the issuing authority in, and the workflow table then refuses an action their role may not take (403).
-OBJECT_CHECKED = frozenset({"cases.case_action"})
+# the issuing authority in, and the workflow table then refuses an action their role may not take (403);
+# matching a case in the record database is refused (403) while the case is not in review.
+OBJECT_CHECKED = frozenset({"cases.case_action", "records.record_no_match"})
 
 SECRET_NAME = "ĐOÀN THỊ BÍ MẬT"
 SECRET_ID = "079301999888"
@@ -80,6 +81,13 @@ def objects(db):
         "channel": "tai-quay",
         "step": "nguoi-yeu-cau",
         "case_code": case.code,
+        # Records: missing ids as well (a 404 once the role check has let the user in).
+        "person_id": 1,
+        "judgment_id": 1,
+        "event_id": 1,
+        "merge_id": 1,
+        "first_id": 1,
+        "second_id": 2,
     }
 
 
