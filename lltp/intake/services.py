@@ -39,6 +39,7 @@ from lltp.intake.models import (
     PaymentMethod,
     ResidencePeriod,
 )
+from lltp.records import casework
 
 log = logging.getLogger(__name__)
 
@@ -492,6 +493,21 @@ def _papers_for_transition(case, event, actor):
 
 
 case_services.after_transition.append(_papers_for_transition)
+
+
+def _declared_identity(case):
+    """What the tờ khai adds to the applicant's identity for matching in the record database."""
+    declaration = case.declaration
+    if declaration is None:
+        return {}
+    return {
+        "place_of_birth": declaration.place_of_birth,
+        "father_name": (declaration.father or {}).get("full_name"),
+        "mother_name": (declaration.mother or {}).get("full_name"),
+    }
+
+
+casework.identity_sources.append(_declared_identity)
 
 # What a dossier most often lacks (domain §3), as the request to complete it names each item.
 MISSING_ITEMS = {
