@@ -15,6 +15,8 @@ from lltp.core.calendar import working_calendar
 from lltp.extensions import db
 from lltp.intake.models import Attachment, FeeCategory, OneStopPaper, Payment, PaymentMethod
 from lltp.intake.services import payments_of
+from lltp.records import content
+from lltp.records.models import Judgment, Person
 from tests.conftest import _dispose, create_database, migrated_app
 
 
@@ -224,3 +226,52 @@ def test_dossiers_typed_in_by_officers_carry_scans_and_receipts(demo_app):
 def test_some_requests_claim_a_reduced_or_exempt_fee(demo_app):
     categories = {case.declaration.fee_category for case in all_cases()}
     assert categories == set(FeeCategory)
+
+
+def test_the_record_database_holds_a_few_thousand_people(demo_app):
+    people = db.session.scalar(sa.select(sa.func.count()).select_from(Person))
+    assert people >= 3000
+
+
+def test_every_vneid_applicant_in_the_record_database_has_look_alikes(demo_app):
+    vneid = [case for case in all_cases() if case.channel is Channel.VNEID]
+    matched = 0
+    for case in vneid:
+        same_surname_and_year = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Person)
+            .where(
+                Person.name_folded.like(case.applicant_name_folded.split()[0] + " %"),
+                Person.birth_year == case.applicant_date_of_birth.year,
+            )
+        )
+        exact = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Person)
+            .where(
+                Person.full_name == case.applicant_full_name,
+                Person.date_of_birth == case.applicant_date_of_birth,
+            )
+        )
+        if exact:
+            matched += 1
+            assert same_surname_and_year >= 4, case.code
+    assert matched >= 3
+
+
+def test_the_convictions_cover_every_state_the_engine_decides(demo_app):
+    today = clock.today()
+    person_ids = db.session.scalars(sa.select(Judgment.person_id).distinct()).all()
+    decisions = [
+        decision
+        for person_id in person_ids
+        for decision in content.compose(db.session.get(Person, person_id), 2, as_of=today).all_decisions
+    ]
+    assert any(d.in_force for d in decisions)
+    assert any(d.never_a_record for d in decisions)
+    assert any(d.expunged_on and "Điều 70" in d.basis for d in decisions)
+    bases = {d.basis for d in decisions}
+    assert "đại xá" in bases and "Điều 71 BLHS 2015" in bases
+    explanations = " ".join(line for d in decisions for line in d.explanation)
+    assert "Điều 73 khoản 2" in explanations  # a new offence or a pending prosecution
+    assert "chưa nộp án phí" in explanations  # an unpaid court fee blocks expungement

@@ -9,6 +9,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 import click
 import sqlalchemy as sa
@@ -35,6 +36,7 @@ from lltp.core.audit import Actor
 from lltp.core.calendar import working_calendar
 from lltp.core.text import fold
 from lltp.core.uploads import check_upload
+from lltp.demo import records as record_demo
 from lltp.extensions import db
 from lltp.intake.models import AttachmentKind, FeeCategory, PaymentMethod
 from lltp.intake.services import PaymentInput, add_attachment, quote_fee, receive_request, record_payment
@@ -307,6 +309,7 @@ class DemoData:
     units: dict = field(default_factory=dict)
     users: dict = field(default_factory=dict)
     cases: list = field(default_factory=list)
+    record_documents: int = 0
 
 
 def load_units(demo):
@@ -715,8 +718,14 @@ def receive_demo_request(demo, plan, action, *, at, actor, scan):
     return case
 
 
-# Each step adds one kind of object; later areas append theirs (records, verification tasks, certificates).
-LOADERS = [load_units, load_users, load_cases]
+def load_record_database(demo):
+    """The judicial-record database: people (some of them applicants, some look-alikes) and convictions."""
+    names = SimpleNamespace(family=FAMILY_NAMES, middle=MIDDLE_NAMES, given=GIVEN_NAMES)
+    record_demo.load_records(demo, names)
+
+
+# Each step adds one kind of object; later areas append theirs (verification tasks, certificates).
+LOADERS = [load_units, load_users, load_cases, load_record_database]
 
 
 def load(*, now=None, seed=SEED):
@@ -753,7 +762,7 @@ def load_command(if_empty):
     seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
     click.echo(
         f"Đã nạp dữ liệu mẫu: {len(demo.units)} đơn vị, {len(demo.users)} người dùng, "
-        f"{len(demo.cases)} hồ sơ ({seconds} giây)."
+        f"{len(demo.cases)} hồ sơ, {demo.record_documents} tài liệu lý lịch tư pháp ({seconds} giây)."
     )
 
 
