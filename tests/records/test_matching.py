@@ -74,7 +74,9 @@ def test_a_typo_in_the_given_name_finds_the_person(db):
 
 def test_two_typos_in_the_family_name_find_the_person(db):
     person = lan()
-    assert first_for("NGUEYN THỊ NGỌC LAN", date_of_birth=None).person == person
+    found = first_for("NGYUN THỊ NGỌC LAN", date_of_birth=None)
+    assert found.person == person
+    assert "Họ tên gần giống (sai 2 ký tự)" in found.reasons
 
 
 def test_a_record_that_knows_only_the_year_matches_a_full_date_of_that_year(db):
@@ -82,6 +84,13 @@ def test_a_record_that_knows_only_the_year_matches_a_full_date_of_that_year(db):
     found = first_for("NGUYỄN THỊ NGỌC LAN", date_of_birth=date(1985, 7, 19))
     assert found.person == person
     assert "Năm sinh trùng (hồ sơ chỉ ghi năm)" in found.reasons
+
+
+def test_a_record_that_knows_only_the_month_matches_a_full_date_of_that_month(db):
+    person = lan(date_of_birth="1985-02-01", date_of_birth_precision="month")
+    found = first_for("NGUYỄN THỊ NGỌC LAN", date_of_birth=date(1985, 2, 17))
+    assert found.person == person
+    assert "Tháng, năm sinh trùng (hồ sơ chỉ ghi tháng, năm)" in found.reasons
 
 
 def test_a_query_that_knows_only_the_year_matches_a_full_date_of_that_year(db):

@@ -3,12 +3,12 @@ are likely one and the same.
 
 Matching is done in two steps, so that it stays fast on a large database:
 - An indexed pre-filter. Every person has blocking keys (`PersonMatchKey`, written by `index_people`): the
-  folded family and given name of each of their names, alone and with the year, the day and month, or the
-  whole date of birth with the family or the given name only. Middle names are left out of the keys, so a
-  swapped or missing middle name still finds the person; the day-and-month key finds a person whose year
-  was mistyped. A query's family and given names are first widened to the words of the names' vocabulary
-  (`NameToken`) within a typo or two, and the keys of every such spelling are looked up at once, with the
-  ID numbers.
+  folded family and given name of each of their names, alone, with the year, with the date of birth less
+  one of its parts (year, month or day), and the whole date with the family or the given name only.
+  Middle names are left out of the keys, so a swapped or missing middle name still finds the person, and
+  a date with one part mistyped still finds them by the other two. A query's family and given names are
+  first widened to the words within a typo or two in the vocabularies of family and given names
+  (`NameToken`), and the keys of every such spelling are looked up at once, with the ID numbers.
 - Scoring with rapidfuzz (`scoring`): each piece of evidence adds or takes away weight, with the reason an
   officer reads, and the total is mapped onto 0..100.
 
@@ -203,9 +203,8 @@ def _near(token, vocabulary):
     letters or fewer, two typos only reach longer words (letters dropped: "phn" for "phong"): two
     letters changed out of three leave nothing to go by."""
     found = process.extract(token, vocabulary, scorer=OSA.distance, score_cutoff=2, limit=None)
-    return {word for word, typos, _ in found if typos <= 1 or len(token) > 3 or len(word) > len(token)} | {
-        token
-    }
+    near = {word for word, typos, _ in found if typos <= 1 or len(token) > 3 or len(word) > len(token)}
+    return near | {token}
 
 
 def _birthdays(born):

@@ -181,6 +181,7 @@ def index_person(person):
 
 @sa.event.listens_for(Session, "before_commit")
 def index_pending(session):
+    """Index the people marked in this session: before it commits, and before a match reads the keys."""
     people = session.info.pop(_PENDING, None)
     if people:
         session.flush()
@@ -264,20 +265,24 @@ def _insert(table, rows):
 
 
 def key_owners(wanted):
-    """{(kind, value): person ids} for the wanted keys, by one indexed lookup per kind and chunk; a key
-    shared by more than CROWDED_KEY people is left out."""
-    by_kind = defaultdict(set)
-    for kind, value in wanted:
-        by_kind[kind].add(value)
+    """{(kind, value): person ids} for the wanted keys, looked up through the key index in one statement
+    per chunk of keys; a key shared by more than CROWDED_KEY people is left out."""
     owners = defaultdict(set)
-    for kind, values in by_kind.items():
-        for chunk in chunks(sorted(values)):
-            for value, person_id in db.session.execute(
-                sa.select(PersonMatchKey.value, PersonMatchKey.person_id).where(
-                    PersonMatchKey.kind == kind, among(PersonMatchKey.value, chunk)
+    for chunk in chunks(sorted(wanted)):
+        by_kind = defaultdict(list)
+        for kind, value in chunk:
+            by_kind[kind].append(value)
+        for kind, value, person_id in db.session.execute(
+            sa.select(PersonMatchKey.kind, PersonMatchKey.value, PersonMatchKey.person_id).where(
+                sa.or_(
+                    *(
+                        sa.and_(PersonMatchKey.kind == kind, among(PersonMatchKey.value, values))
+                        for kind, values in by_kind.items()
+                    )
                 )
-            ):
-                owners[(kind, value)].add(person_id)
+            )
+        ):
+            owners[(kind, value)].add(person_id)
     return {key: found for key, found in owners.items() if len(found) <= CROWDED_KEY}
 
 
