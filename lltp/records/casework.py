@@ -156,12 +156,7 @@ def override_conviction(case, judgment, *, in_force, reason, actor):
         raise NotAllowed(_("Không thể điều chỉnh kết luận khi hồ sơ đã trình ký."))
     if actor.user is None or not actor.user.has_role(Role.PROCESSING_OFFICER):
         raise NotAllowed(_("Chỉ cán bộ xử lý hồ sơ được điều chỉnh kết luận."))
-    match = current_match(case)
-    if (
-        match is None
-        or match.person_id is None
-        or judgment.person_id not in cluster_ids(surviving(match.person))
-    ):
+    if judgment.person_id not in _matched_person_ids(case):
         raise NotAllowed(_("Bản án này không thuộc người đã đối chiếu cho hồ sơ."))
     reason = (reason or "").strip()
     if not reason:
@@ -199,10 +194,13 @@ def override_conviction(case, judgment, *, in_force, reason, actor):
 def judgment_of_case(case, judgment_id):
     """A judgment of the person matched for the case, or None."""
     judgment = db.session.get(Judgment, judgment_id)
+    return judgment if judgment is not None and judgment.person_id in _matched_person_ids(case) else None
+
+
+def _matched_person_ids(case):
+    """The ids of the whole record (the cluster) of the person matched for the case; none before."""
     match = current_match(case)
-    if judgment is None or match is None or match.person_id is None:
-        return None
-    return judgment if judgment.person_id in cluster_ids(surviving(match.person)) else None
+    return cluster_ids(surviving(match.person)) if match is not None and match.person_id else set()
 
 
 def _mark_long_if_needed(case, composed, *, actor):

@@ -3,6 +3,7 @@
 from datetime import date
 
 from lltp.records.models import DocumentStatus, SourceDocument
+from lltp.records.queries import cluster_ids, surviving
 from lltp.records.services.documents import content_hash
 from tests.records.factories import (
     create_ban,
@@ -75,8 +76,6 @@ def test_the_stored_document_is_applied_and_hashed_canonically(db):
 
 
 def test_a_merged_person_lives_on_as_the_one_it_was_merged_into(db):
-    from lltp.records.queries import cluster_ids, surviving
-
     kept, merged, merged_later = create_person(), create_person(), create_person()
     merged.merged_into_id = kept.id
     merged_later.merged_into_id = merged.id
