@@ -176,6 +176,8 @@ class ApiClientKind(StrEnum):
     PROVINCIAL_PORTAL = "provincial_portal"
     POSTAL_OPERATOR = "postal_operator"
     RECORD_SOURCE = "record_source"
+    # A verifying agency's own system, answering its unit's verification tasks (bound to that unit).
+    VERIFYING_AGENCY = "verifying_agency"
 
 
 SUBMITTING_CLIENT_KINDS = frozenset(
@@ -195,6 +197,8 @@ class ApiClient(db.Model):
     # SHA-256 of a 256-bit random token: a slow hash adds nothing to a secret that cannot be guessed.
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     callback_url: Mapped[str | None] = mapped_column(sa.String(500))
+    # A verifying agency's client acts for this unit only.
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
     callback_secret_encrypted: Mapped[str] = mapped_column(sa.String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -123,6 +123,25 @@ class BanEntry:
 
 
 @dataclass(frozen=True)
+class VerificationNeed:
+    """Why the answer about one judgment (or prosecution) needs an agency's confirmation, as facts a
+    routing rule can act on and as the sentence the officer reads.
+
+    `code` is "old_record", "missing_outcome" (the principal or an additional penalty not known to be
+    served), "missing_enforcement" (court fee, fine or civil obligation not known to be paid),
+    "open_prosecution", or "automatic_expungement" (conditions for the commune and police to confirm)."""
+
+    code: str
+    text: str
+    judgment_id: int | None = None
+    court: str | None = None
+    missing: tuple[str, ...] = ()
+    # For an automatic expungement: the waiting period the commune and the police confirm.
+    period_from: date | None = None
+    period_to: date | None = None
+
+
+@dataclass(frozen=True)
 class CertificateContent:
     """What a Phiếu số 1 or 2 would say about a person on `as_of`, and what the officer needs to know."""
 
@@ -136,7 +155,12 @@ class CertificateContent:
     # Every judgment known on `as_of`, shown or not, for the officer's explanation.
     all_decisions: tuple[Conviction, ...]
     bans: tuple[BanEntry, ...]
-    needs_verification: tuple[str, ...]
+    verification_needs: tuple[VerificationNeed, ...]
+
+    @property
+    def needs_verification(self):
+        """The reasons, as sentences, without repeats."""
+        return tuple(dict.fromkeys(need.text for need in self.verification_needs))
 
     @property
     def ban_section(self):
@@ -226,7 +250,7 @@ def compose(person, certificate_type, *, as_of, with_bans=False, overrides=None)
         convictions=convictions if full else tuple(c for c in convictions if c.in_force),
         all_decisions=convictions,
         bans=_bans(ids, as_of) if full or with_bans else (),
-        needs_verification=verification,
+        verification_needs=verification,
     )
 
 
@@ -491,8 +515,9 @@ def _conviction_lines(number, c):
 
 
 def _needs_verification(rows, judgments, events, prosecutions, decisions, overrides, *, born_on, as_of):
-    """Vietnamese reasons, in judgment order: old records, answers that hang on missing enforcement data
-    or an open prosecution, and automatic expungements whose conditions the commune and police confirm."""
+    """What needs confirming, in judgment order: old records, answers that hang on missing enforcement
+    data or an open prosecution, and automatic expungements whose conditions the commune and police
+    confirm."""
     by_id = {row.id: row for row in rows}
     missing = {j.ref: _missing_orders(j, events) for j in judgments}
     supposed = [event for j in judgments for event, _ in missing[j.ref]]
@@ -505,26 +530,71 @@ def _needs_verification(rows, judgments, events, prosecutions, decisions, overri
         d.judgment_ref: d.in_force
         for d in expungement.decide(judgments, events + supposed, dropped, born_on=born_on, as_of=as_of)
     }
-    reasons = []
+    needs = []
     for d in decisions:
         row = by_id[d.judgment_ref]
         judgment = f"Bản án số {row.number} ngày {format_date(row.pronounced_on)}"
+        facts = {"judgment_id": row.id, "court": row.court}
         if row.pronounced_on < RECORDS_LAW_IN_FORCE_ON:
-            reasons.append(
+            text = (
                 f"{judgment} có từ trước ngày {format_date(RECORDS_LAW_IN_FORCE_ON)}: "
                 "cần tra cứu, xác minh tại cơ quan Công an."
             )
+            needs.append(VerificationNeed("old_record", text, **facts))
         if d.judgment_ref in overrides:
             continue
         if d.in_force and not if_complete[d.judgment_ref]:
-            reasons.append(_missing_reason(judgment, row, missing, by_id, still_open))
+            needs += _missing_needs(judgment, row, missing, by_id, still_open, facts)
         elif d.expunged_on is not None and d.basis.startswith(AUTOMATIC_BASES):
-            reasons.append(
+            text = (
                 f"{judgment} đương nhiên được xóa án tích từ ngày {format_date(d.expunged_on)} ({d.basis}): "
                 "cần UBND cấp xã nơi cư trú và cơ quan Công an xác nhận nơi cư trú và việc không phạm tội "
                 "mới trong thời hạn xóa án tích."
             )
-    return tuple(dict.fromkeys(reasons))
+            needs.append(
+                VerificationNeed(
+                    "automatic_expungement",
+                    text,
+                    period_from=d.period_starts_on,
+                    period_to=d.period_ends_on or d.expunged_on,
+                    **facts,
+                )
+            )
+    return tuple(needs)
+
+
+# What the civil-judgment enforcement office (THADS) carries out; the rest is the sentence itself.
+ENFORCEMENT_OFFICE_EVENTS = frozenset({"court_fee_paid", "civil_obligation_completed", "fine_paid"})
+
+
+def _missing_needs(judgment, row, missing, by_id, prosecutions, facts):
+    """The needs of a conviction whose answer hangs on data not yet in the record, one per agency that
+    holds it: the court (the sentence served), the enforcement office (money paid), the procuracy (an
+    open prosecution). They share the sentence the officer reads."""
+    text = _missing_reason(judgment, row, missing, by_id, prosecutions)
+    by_office = {"missing_outcome": [], "missing_enforcement": []}
+    for event, label in missing[row.id]:
+        paid = event.event in ENFORCEMENT_OFFICE_EVENTS or (
+            event.event == "principal_completed" and row.principal_type == "fine"
+        )
+        by_office["missing_enforcement" if paid else "missing_outcome"].append(label)
+    needs = [
+        VerificationNeed(code, text, missing=tuple(labels), **facts)
+        for code, labels in by_office.items()
+        if labels
+    ]
+    needs += [
+        VerificationNeed(
+            "open_prosecution",
+            text,
+            missing=(f"kết quả vụ án khởi tố ngày {format_date(p.opened_on)}",),
+            **facts,
+        )
+        for p in prosecutions
+        if p.committed_on >= row.effective_on
+    ]
+    # Only a later judgment's enforcement is missing: that judgment's court says whether it was served.
+    return needs or [VerificationNeed("missing_outcome", text, **facts)]
 
 
 def _missing_orders(j, events):
