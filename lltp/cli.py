@@ -6,7 +6,9 @@ def register_cli(app):
     from lltp.core.worker import worker_command
     from lltp.demo import demo_cli
     from lltp.intake import tasks  # noqa: F401  (registers its periodic jobs for `flask worker`)
+    from lltp.integrations.outbox import tasks as outbox_tasks  # noqa: F401  (and queues committed messages)
     from lltp.records.cli import records_cli
+    from lltp.verification import tasks as verification_tasks  # noqa: F401  (its reminders and escalations)
 
     for command in (units_cli, users_cli, clients_cli, demo_cli, records_cli, worker_command):
         app.cli.add_command(command)

@@ -73,6 +73,8 @@ class Config:
 
     # Intake: uploaded scans live outside the web root; the online form's fee is paid by VietQR transfer.
     LLTP_UPLOAD_DIR = _env("LLTP_UPLOAD_DIR", str(VAR_DIR / "uploads"))
+    # Verification tasks' scans, apart from the case files: units never read each other's.
+    LLTP_VERIFICATION_UPLOAD_DIR = _env("LLTP_VERIFICATION_UPLOAD_DIR", str(VAR_DIR / "verification"))
     LLTP_UPLOAD_MAX_BYTES = _env_int("LLTP_UPLOAD_MAX_MB", 5) * 1024 * 1024
     MAX_CONTENT_LENGTH = _env_int("LLTP_REQUEST_MAX_MB", 25) * 1024 * 1024
     LLTP_BANK_BIN = _env("LLTP_BANK_BIN", "970415")  # the NAPAS BIN of the authority's bank
@@ -98,6 +100,23 @@ class Config:
     LLTP_LOGIN_LOCKOUT = timedelta(minutes=_env_int("LLTP_LOGIN_LOCKOUT_MINUTES", 15))
     LLTP_PASSWORD_MIN_LENGTH = _env_int("LLTP_PASSWORD_MIN_LENGTH", 10)
     LLTP_PASSWORD_HASH_METHOD = "scrypt"
+
+    # The outbox's delivery (design §7). Email goes by SMTP, SMS to an HTTP gateway; with no SMTP host or
+    # no gateway URL, outside production, messages are written to the log instead. A failed attempt is
+    # tried again after LLTP_OUTBOX_RETRY_SECONDS, doubled each time, until LLTP_OUTBOX_MAX_ATTEMPTS.
+    LLTP_SMTP_HOST = _env("LLTP_SMTP_HOST")
+    LLTP_SMTP_PORT = _env_int("LLTP_SMTP_PORT", 587)
+    LLTP_SMTP_USER = _env("LLTP_SMTP_USER")
+    LLTP_SMTP_PASSWORD = _env("LLTP_SMTP_PASSWORD")
+    LLTP_SMTP_STARTTLS = _env_bool("LLTP_SMTP_STARTTLS", True)
+    LLTP_SMTP_SSL = _env_bool("LLTP_SMTP_SSL")  # implicit TLS (port 465) instead of STARTTLS
+    LLTP_SMTP_FROM = _env("LLTP_SMTP_FROM", "lltp@localhost")
+    LLTP_SMS_GATEWAY_URL = _env("LLTP_SMS_GATEWAY_URL")
+    LLTP_SMS_GATEWAY_TOKEN = _env("LLTP_SMS_GATEWAY_TOKEN")
+    LLTP_OUTBOX_MAX_ATTEMPTS = _env_int("LLTP_OUTBOX_MAX_ATTEMPTS", 8)
+    # Also how long an attempt holds its message: keep it well above the delivery timeout.
+    LLTP_OUTBOX_RETRY_SECONDS = _env_int("LLTP_OUTBOX_RETRY_SECONDS", 60)
+    LLTP_DELIVERY_TIMEOUT_SECONDS = float(_env("LLTP_DELIVERY_TIMEOUT_SECONDS", 10))
 
     # The board.
     LLTP_BOARD_PAGE_SIZE = _env_int("LLTP_BOARD_PAGE_SIZE", 50)

@@ -1,5 +1,6 @@
 """`flask worker`: runs the Huey consumer that delivers queued jobs and runs the periodic scans."""
 
+import logging
 import threading
 
 import click
@@ -31,6 +32,8 @@ def worker_command(workers):
             context.pop()
             _contexts.current = None
 
+    # What the worker sends, and to whom, is what its operator watches (the development adapters only log).
+    logging.getLogger("lltp").setLevel(logging.INFO)
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     click.echo(f"Worker: {type(huey).__name__}, {workers} threads.")
     consumer.run()

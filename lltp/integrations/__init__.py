@@ -1,5 +1,5 @@
-"""The outside world: `api/` serves the national systems' contract (contracts/intake-api.md) at /api/v1.
+"""The outside world: `api/` serves the national systems' contract (contracts/intake-api.md) at /api/v1,
+and `outbox/` delivers the outbox's email and SMS (callbacks join it with the callback issue).
 
-The outbox's delivery (callbacks, email and SMS adapters, and the tasks that send them) joins this package
-with the callback issue. The API calls the areas' services; it never writes their models itself.
+The API calls the areas' services; it never writes their models itself.
 """
