@@ -68,8 +68,10 @@ def _import_models():
     import lltp.cases.models
     import lltp.core.audit
     import lltp.core.calendar
+    import lltp.core.outbox
     import lltp.intake.models
-    import lltp.records.models  # noqa: F401
+    import lltp.records.models
+    import lltp.verification.models  # noqa: F401
 
 
 def _register_blueprints(app):
@@ -79,8 +81,9 @@ def _register_blueprints(app):
     from lltp.intake.views import bp as intake_bp
     from lltp.integrations.api import bp as api_bp
     from lltp.records.views import bp as records_bp
+    from lltp.verification.views import bp as verification_bp
 
-    for blueprint in (health.bp, accounts_bp, cases_bp, records_bp, intake_bp, api_bp):
+    for blueprint in (health.bp, accounts_bp, cases_bp, records_bp, intake_bp, verification_bp, api_bp):
         app.register_blueprint(blueprint)
     # The JSON API authenticates each call by its bearer token, not by a session cookie: no CSRF to forge.
     csrf.exempt(api_bp)
@@ -149,6 +152,6 @@ def _register_security_headers(app):
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.path.startswith(("/ho-so", "/quan-tri", "/ly-lich")):
+        if request.path.startswith(("/ho-so", "/quan-tri", "/ly-lich", "/xac-minh")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
