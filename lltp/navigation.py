@@ -16,6 +16,9 @@ AUTHORITY_STAFF = (
 )
 # Who works on the record database's people (the record pages and the case's record panel).
 RECORD_OFFICERS = (Role.PROCESSING_OFFICER, Role.APPROVER)
+# A verifying unit's officers work on their board; the authority's follow every unit's.
+VERIFICATION_BOARD = (Role.VERIFIER, Role.UNIT_SUPERVISOR, Role.PROCESSING_OFFICER, Role.APPROVER)
+PERFORMANCE_READERS = (Role.REPORT_READER, Role.ADMINISTRATOR, Role.UNIT_SUPERVISOR, Role.PROCESSING_OFFICER)
 
 MENU = (
     # (label, endpoint, roles, unit kinds)
@@ -24,10 +27,13 @@ MENU = (
     (_l("Tra cứu lý lịch"), "records.people_search", RECORD_OFFICERS, (UnitKind.ISSUING_AUTHORITY,)),
     (_l("Làm sạch dữ liệu"), "records.duplicates", RECORD_OFFICERS, (UnitKind.ISSUING_AUTHORITY,)),
     (_l("Văn bản chờ ghép"), "records.pending", RECORD_OFFICERS, (UnitKind.ISSUING_AUTHORITY,)),
+    (_l("Yêu cầu xác minh"), "verification.board", VERIFICATION_BOARD, None),
+    (_l("Hiệu quả xác minh"), "verification.performance", PERFORMANCE_READERS, (UnitKind.ISSUING_AUTHORITY,)),
     (_l("Người dùng"), "accounts.admin_users", (Role.ADMINISTRATOR,), None),
     (_l("Đơn vị"), "accounts.admin_units", (Role.ADMINISTRATOR,), None),
     (_l("Lịch làm việc"), "cases.admin_calendar", (Role.ADMINISTRATOR,), None),
     (_l("Thời hạn giải quyết"), "cases.admin_profiles", (Role.ADMINISTRATOR,), None),
+    (_l("Định tuyến xác minh"), "verification.admin_rules", (Role.ADMINISTRATOR,), None),
     (_l("Lệ phí"), "intake.admin_fees", (Role.ADMINISTRATOR,), None),
     (_l("Nhật ký truy cập"), "accounts.admin_audit", (Role.ADMINISTRATOR,), None),
     (_l("Tài khoản"), "accounts.account", (), None),

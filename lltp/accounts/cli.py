@@ -101,12 +101,24 @@ def clients_cli():
 @click.argument("name")
 @click.option("--kind", required=True, type=click.Choice([k.value for k in ApiClientKind]))
 @click.option("--callback-url", help="Địa chỉ nhận thông báo khi hồ sơ đổi bước (callback).")
+@click.option(
+    "--unit",
+    "unit_id",
+    type=int,
+    help="Mã số (id) đơn vị mà hệ thống trả lời yêu cầu xác minh thay (bắt buộc với loại verifying_agency).",
+)
 @with_appcontext
-def create_client_command(name, kind, callback_url):
+def create_client_command(name, kind, callback_url, unit_id):
     """Create an API client and print its token and callback signing secret, once each."""
-    created = _run(services.create_api_client, name, kind=kind, callback_url=callback_url)
+    unit = None
+    if unit_id is not None:
+        unit = db.session.get(Unit, unit_id)
+        if unit is None:
+            raise click.ClickException(f"Không có đơn vị mã số {unit_id}.")
+    created = _run(services.create_api_client, name, kind=kind, callback_url=callback_url, unit=unit)
     client = created.client
-    click.echo(f"Đã tạo hệ thống kết nối {client.name} (loại {client.kind}, id {client.id}).")
+    bound = f", đơn vị {unit.name}" if unit is not None else ""
+    click.echo(f"Đã tạo hệ thống kết nối {client.name} (loại {client.kind}, id {client.id}{bound}).")
     click.echo("Lưu hai giá trị dưới đây ngay: chúng chỉ hiện một lần và không thể xem lại.")
     click.echo(f"API token: {created.token}")
     click.echo(f"Khóa ký callback: {created.callback_secret}")

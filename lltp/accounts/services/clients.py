@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from lltp.accounts.models import ApiClient, ApiClientKind
+from lltp.accounts.models import ApiClient, ApiClientKind, UnitKind
 from lltp.accounts.services.admin import _clean
 from lltp.core import audit, clock, crypto
 from lltp.core.errors import InvalidTransition, ValidationFailed
@@ -32,7 +32,7 @@ class NewApiClient:
     callback_secret: str
 
 
-def _api_client_errors(name, kind, callback_url):
+def _api_client_errors(name, kind, callback_url, unit):
     errors = {}
     if not API_CLIENT_NAME.fullmatch(name or ""):
         errors["name"] = _(
@@ -46,13 +46,25 @@ def _api_client_errors(name, kind, callback_url):
         parts = urlsplit(callback_url)
         if parts.scheme not in ("https", "http") or not parts.netloc or len(callback_url) > 500:
             errors["callback_url"] = _("Địa chỉ nhận thông báo (callback) phải là một URL http(s) hợp lệ.")
+    if kind == ApiClientKind.VERIFYING_AGENCY:
+        if (
+            unit is None
+            or not unit.is_active
+            or unit.kind in (UnitKind.ISSUING_AUTHORITY, UnitKind.POSTAL_OPERATOR)
+        ):
+            errors["unit_id"] = _(
+                "Hệ thống của cơ quan xác minh phải gắn với một đơn vị xác minh đang hoạt động."
+            )
+    elif unit is not None:
+        errors["unit_id"] = _("Chỉ hệ thống của cơ quan xác minh được gắn với một đơn vị.")
     return errors
 
 
-def create_api_client(name, *, kind, actor, callback_url=None):
-    """Register an outside system; returns it with its API token and callback signing secret in clear."""
+def create_api_client(name, *, kind, actor, callback_url=None, unit=None):
+    """Register an outside system; returns it with its API token and callback signing secret in clear. A
+    verifying agency's system is bound to its `unit`, and acts for that unit only."""
     name, callback_url = _clean(name), _clean(callback_url)
-    errors = _api_client_errors(name, kind, callback_url)
+    errors = _api_client_errors(name, kind, callback_url, unit)
     if errors:
         raise ValidationFailed(errors)
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -62,6 +74,7 @@ def create_api_client(name, *, kind, actor, callback_url=None):
         kind=ApiClientKind(kind),
         token_hash=crypto.token_hash(token),
         callback_url=callback_url,
+        unit_id=unit.id if unit is not None else None,
         callback_secret_encrypted=crypto.encrypt(callback_secret),
     )
     db.session.add(client)
@@ -71,7 +84,12 @@ def create_api_client(name, *, kind, actor, callback_url=None):
         actor,
         object_type="api_client",
         object_id=client.id,
-        details={"name": name, "kind": str(client.kind), "callback_url": callback_url},
+        details={
+            "name": name,
+            "kind": str(client.kind),
+            "callback_url": callback_url,
+            "unit_id": client.unit_id,
+        },
     )
     return NewApiClient(client=client, token=token, callback_secret=callback_secret)
 

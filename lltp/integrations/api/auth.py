@@ -62,6 +62,11 @@ record_source_required = _client_of_kind(
     lambda client: client.kind is ApiClientKind.RECORD_SOURCE,
     lambda client: f"Hệ thống loại {client.kind} không gửi tài liệu lý lịch tư pháp.",
 )
+# A verifying agency's own system, bound to its unit: the unit's verification tasks.
+verifying_agency_required = _client_of_kind(
+    lambda client: client.kind is ApiClientKind.VERIFYING_AGENCY and client.unit_id is not None,
+    lambda client: f"Hệ thống loại {client.kind} không trả lời yêu cầu xác minh.",
+)
 
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="lltp"'}

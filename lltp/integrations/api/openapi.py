@@ -1,7 +1,8 @@
 """The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
 
 It describes contracts/intake-api.md, and the record sources' documents of contracts/records-import.md
-(their schemas come from the records validator's own field specs). What later issues build (the
+(their schemas come from the records validator's own field specs), and the verification tasks that a
+verifying agency's own system reads and answers. What later issues build (the
 certificate download, the postal operator's shipments, the callbacks) is declared already with its
 contract schema and marked `x-lltp-status: planned`, so the systems built against the contract can see
 the whole of it.
@@ -14,6 +15,8 @@ from lltp.intake.models import FeeCategory, IdDocumentType
 from lltp.intake.validation import EXTERNAL_ID_LENGTH, MAX_COPIES, RELATIONSHIPS, REQUESTER_KINDS
 from lltp.records.models import DocumentKind, DocumentStatus
 from lltp.records.validation import json_schema
+from lltp.verification.models import AnswerOutcome, TaskKind, TaskStatus
+from lltp.verification.services import REASON_LENGTH
 
 PLANNED = "x-lltp-status: planned. Comes with a later issue; the contract fixes its shape already."
 
@@ -264,6 +267,115 @@ SCHEMAS = {
         },
         required=("kind", "source_agency", "source_ref", "version", "status", "waiting_for_ref", "released"),
     ),
+    "VerificationQuestion": _object(
+        {
+            "person": {
+                "type": "object",
+                "description": "Only the identity fields this kind of question needs: full_name and "
+                "date_of_birth (YYYY-MM-DD) always; by kind other_names, sex, id_number, place_of_birth, "
+                "permanent_address, residence, father_name, mother_name. A value may be null.",
+            },
+            "judgments": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "id": {"type": "integer"},
+                        "number": TEXT,
+                        "pronounced_on": DATE,
+                        "court": _nullable(TEXT),
+                    },
+                    required=("id", "number", "pronounced_on"),
+                ),
+                "description": "The judgments the question is about: their number, date and court only.",
+            },
+            "asked": {"type": "array", "items": TEXT, "description": "What is asked, in Vietnamese."},
+            "period": _object(
+                {"from": _nullable(DATE), "to": _nullable(DATE)},
+                description="expungement_conditions: the period in which residence and no new offence "
+                "are to be confirmed.",
+            ),
+            "differences": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "array",
+                    "items": _nullable(TEXT),
+                    "minItems": 2,
+                    "maxItems": 2,
+                },
+                "description": "identity_mismatch: {field: [declared, recorded]}.",
+            },
+            "note": {**TEXT, "description": "The processing officer's note."},
+        },
+        required=("person",),
+        description="The question exactly as it was asked: nothing else of the case or the record.",
+    ),
+    "VerificationAnswer": _object(
+        {
+            "outcome": _enum(AnswerOutcome),
+            "note": _nullable(TEXT),
+            "details": {"type": "object", "description": 'For found: {"document": ...}, if one was sent.'},
+            "answered_at": MOMENT,
+            "on_paper": {
+                "type": "boolean",
+                "description": "true when the issuing authority typed in an answer that came back on paper.",
+            },
+        },
+        required=("outcome", "note", "details", "answered_at", "on_paper"),
+    ),
+    "VerificationTask": _object(
+        {
+            "id": {"type": "integer"},
+            "kind": _enum(TaskKind),
+            "status": _enum(TaskStatus, "returned: sent back to the issuing authority for clarification."),
+            "question": _ref("VerificationQuestion"),
+            "due_date": {**DATE, "description": "The last day to answer, in working days per kind."},
+            "asked_at": MOMENT,
+            "answer": _nullable(_ref("VerificationAnswer")),
+        },
+        required=("id", "kind", "status", "question", "due_date", "asked_at", "answer"),
+    ),
+    "VerificationTaskList": _object(
+        {
+            "tasks": {"type": "array", "items": _ref("VerificationTask"), "maxItems": 100},
+            "next": _nullable(
+                {
+                    "type": "string",
+                    "format": "uri-reference",
+                    "description": "The next page (?after=<last id of this one>); null on the last page.",
+                }
+            ),
+        },
+        required=("tasks", "next"),
+    ),
+    "VerificationAnswerRequest": _object(
+        {
+            "outcome": _enum(AnswerOutcome),
+            "note": _nullable(
+                {
+                    **TEXT,
+                    "maxLength": REASON_LENGTH,
+                    "description": "Required for cannot_determine (the reason), "
+                    "and for found without a document.",
+                }
+            ),
+            "details": _nullable(
+                _object(
+                    {
+                        "document": {
+                            "type": "object",
+                            "description": "For found: one document of contracts/records-import.md, a "
+                            "judgment for a police_lookup, an enforcement event for judgment_outcome and "
+                            "enforcement_status. Its kind follows the task's; its parent's reference "
+                            "(person_ref, judgment_ref) is set by the issuing authority when it accepts the "
+                            "answer into the record database. Errors name its fields "
+                            "details.document.<path>.",
+                        }
+                    }
+                )
+            ),
+        },
+        required=("outcome",),
+    ),
     "ShipmentEvent": _object(
         {
             "event": _enum(("picked_up", "in_transit", "delivered", "returned_to_sender")),
@@ -319,6 +431,17 @@ def _json(schema_name, description, **extra):
 
 
 CASE_CODE_PARAMETER = {"name": "case_code", "in": "path", "required": True, "schema": CASE_CODE}
+
+
+TASK_ID_PARAMETER = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+VERIFICATION_ERRORS = {
+    "403": "A client of another kind than verifying_agency; or, for an answer, a task that one of the "
+    "unit's verifiers has claimed on the board.",
+    "404": "No such task among those put to the client's unit (another unit's task is not revealed).",
+    "409": "The task no longer awaits an answer (answered, cancelled, or returned for clarification).",
+    "422": "Validation failed: `errors` names every bad field at once (details.document.<path> for the "
+    "document). Nothing is stored.",
+}
 
 
 def _planned(operation):
@@ -418,6 +541,56 @@ PATHS = {
             },
         }
     },
+    "/verification-tasks": {
+        "get": {
+            "operationId": "listVerificationTasks",
+            "summary": "List the unresolved tasks of the client's unit (verifying_agency clients)",
+            "description": "Kind verifying_agency only; the client is bound to one unit and sees that unit's "
+            "tasks only. Open, claimed, escalated and returned tasks, oldest first, 100 a page.",
+            "parameters": [
+                {
+                    "name": "after",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 0},
+                    "description": "Only tasks with a greater id: the last id of the previous page.",
+                }
+            ],
+            "responses": {
+                "200": _json("VerificationTaskList", "The unit's unresolved tasks."),
+                **_errors("401", "403", "422", "429", descriptions=VERIFICATION_ERRORS),
+            },
+        }
+    },
+    "/verification-tasks/{task_id}": {
+        "parameters": [TASK_ID_PARAMETER],
+        "get": {
+            "operationId": "getVerificationTask",
+            "summary": "Read one verification task of the client's unit, with its answer once answered",
+            "responses": {
+                "200": _json("VerificationTask", "The task."),
+                **_errors("401", "403", "404", "429", descriptions=VERIFICATION_ERRORS),
+            },
+        },
+    },
+    "/verification-tasks/{task_id}/answer": {
+        "parameters": [TASK_ID_PARAMETER],
+        "post": {
+            "operationId": "answerVerificationTask",
+            "summary": "Answer a verification task of the client's unit",
+            "description": "The same rules as an answer on the unit's board. When it is the last answer "
+            "the case was waiting for, the case moves on to drafting.",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("VerificationAnswerRequest")}},
+            },
+            "responses": {
+                "200": _json("VerificationTask", "Answered: the task with its answer."),
+                **_errors(
+                    "400", "401", "403", "404", "409", "415", "422", "429", descriptions=VERIFICATION_ERRORS
+                ),
+            },
+        },
+    },
     "/shipments/{tracking_number}/events": {
         "parameters": [{"name": "tracking_number", "in": "path", "required": True, "schema": TEXT}],
         "post": _planned(
@@ -498,7 +671,8 @@ def openapi_document():
             "description": "contracts/intake-api.md: requests for judicial record certificates (Phiếu lý "
             "lịch tư pháp) from VNeID, the National Public Service Portal and the provincial portal; and "
             "contracts/records-import.md: the documents courts, enforcement offices, prisons and the police "
-            "send the judicial-record database. Fields are only ever added, as optional. Every error is "
+            "send the judicial-record database; and the verification tasks that a verifying agency's own "
+            "system reads and answers for its unit. Fields are only ever added, as optional. Every error is "
             "application/problem+json (RFC 9457).",
         },
         "servers": [{"url": "/api/v1"}],
