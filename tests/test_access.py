@@ -88,6 +88,8 @@ def objects(db):
         "merge_id": 1,
         "first_id": 1,
         "second_id": 2,
+        # Verification: a missing task as well.
+        "task_id": 1,
     }
 
 

@@ -17,6 +17,8 @@ from lltp.intake.models import Attachment, FeeCategory, OneStopPaper, Payment, P
 from lltp.intake.services import payments_of
 from lltp.records import content
 from lltp.records.models import Judgment, Person
+from lltp.verification.models import AWAITING_UNIT, TaskStatus, VerificationTask
+from lltp.verification.services import case_tasks
 from tests.conftest import _dispose, create_database, migrated_app
 
 
@@ -113,7 +115,13 @@ def test_events_happen_in_order_in_the_past_by_officers_allowed_to_take_them(dem
     for case in all_cases():
         moments = [event.at for event in case.events]
         assert moments == sorted(moments) and moments[-1] < now, case.code
-        assert all(event.actor.is_authority_officer for event in case.events)
+        # Only the last answer of a verification moves a case on by itself.
+        assert all(
+            event.actor.is_authority_officer
+            if event.actor is not None
+            else (event.action, event.actor_label) == ("finish_verification", "verification")
+            for event in case.events
+        ), case.code
 
 
 def test_the_data_shows_the_variety_of_real_work(demo_app):
@@ -275,3 +283,26 @@ def test_the_convictions_cover_every_state_the_engine_decides(demo_app):
     explanations = " ".join(line for d in decisions for line in d.explanation)
     assert "Điều 73 khoản 2" in explanations  # a new offence or a pending prosecution
     assert "chưa nộp án phí" in explanations  # an unpaid court fee blocks expungement
+
+
+def test_every_kind_of_verifying_unit_has_open_answered_and_overdue_tasks(demo_app):
+    tasks = db.session.scalars(sa.select(VerificationTask)).all()
+    today = clock.today()
+    for kind in (
+        UnitKind.PROVINCIAL_POLICE,
+        UnitKind.COURT,
+        UnitKind.PROCURACY,
+        UnitKind.JUDGMENT_ENFORCEMENT,
+        UnitKind.COMMUNE_COMMITTEE,
+        UnitKind.POPULATION_REGISTER,
+    ):
+        mine = [task for task in tasks if task.unit.kind is kind]
+        statuses = {task.status for task in mine}
+        assert statuses & AWAITING_UNIT, kind
+        assert TaskStatus.ANSWERED in statuses, kind
+        assert any(task.is_unresolved and task.due_date < today for task in mine), kind
+
+
+def test_every_case_in_verification_still_waits_for_an_answer(demo_app):
+    for case in db.session.scalars(sa.select(Case).where(Case.stage == CaseStage.VERIFYING)):
+        assert any(task.is_unresolved for task in case_tasks(case)), case.code

@@ -37,6 +37,7 @@ from lltp.core.calendar import working_calendar
 from lltp.core.text import fold
 from lltp.core.uploads import check_upload
 from lltp.demo import records as record_demo
+from lltp.demo import verification as verification_demo
 from lltp.extensions import db
 from lltp.intake.models import AttachmentKind, FeeCategory, PaymentMethod
 from lltp.intake.services import PaymentInput, add_attachment, quote_fee, receive_request, record_payment
@@ -681,6 +682,8 @@ def load_cases(demo):
                     else None
                 )
                 record_payment(case, payment, actor=actor, fee_proof_checked=True, at=at)
+            elif action == "finish_verification" and verification_demo.answer_all(demo, case, at=at):
+                pass  # the last answer moved the case on to drafting
             else:
                 transition(case, action, actor=actor, note=note, at=at)
         demo.cases.append(case)
@@ -725,7 +728,7 @@ def load_record_database(demo):
 
 
 # Each step adds one kind of object; later areas append theirs (verification tasks, certificates).
-LOADERS = [load_units, load_users, load_cases, load_record_database]
+LOADERS = [load_units, load_users, load_cases, load_record_database, verification_demo.load_tasks]
 
 
 def load(*, now=None, seed=SEED):
