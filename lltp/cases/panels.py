@@ -14,6 +14,11 @@ one it belongs to shows what was typed and each error next to its field.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask import abort, flash, redirect, url_for
+
+from lltp.cases.services import get_case
+from lltp.extensions import db
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -69,3 +74,27 @@ def render_case_page(case, refused, *, status=422):
     from lltp.cases.views.board import _render_case
 
     return _render_case(case, status=status, refused=refused)
+
+
+# What every panel's own views do: find the case, and answer a refusal or a success the same way.
+
+
+def case_or_404(code):
+    """The case a panel's form posts about, or a 404."""
+    case = get_case(code)
+    if case is None:
+        abort(404)
+    return case
+
+
+def refuse(case, form, failed, values):
+    """Undo what the refused action began, and show the case page with the form, its errors and values."""
+    db.session.rollback()
+    return render_case_page(case, Refused(form, failed.errors, values))
+
+
+def done(case, message, *, anchor):
+    """Commit the panel's action and go back to the panel, with a message."""
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("cases.case_detail", code=case.code, _anchor=anchor), 303)

@@ -232,26 +232,16 @@ def save_legal_profile(profile, fields, *, actor):
     values, errors = _legal_profile_values(profile, fields)
     if errors:
         raise ValidationFailed(errors)
-    before = None if profile is None else _profile_snapshot(profile)
-    if profile is None:
-        profile = LegalProfile()
-        db.session.add(profile)
-    for name, value in values.items():
-        setattr(profile, name, value)
-    db.session.flush()
-    after = _profile_snapshot(profile)
-    changed = {name for name in after if before is None or before[name] != after[name]}
-    audit.record(
-        "legal_profile.create" if before is None else "legal_profile.update",
-        actor,
+    return audit.save_row(
+        LegalProfile,
+        profile,
+        values,
+        snapshot=_profile_snapshot,
+        action="legal_profile",
         object_type="legal_profile",
-        object_id=profile.code,
-        details={
-            "before": None if before is None else {name: before[name] for name in sorted(changed)},
-            "after": {name: after[name] for name in sorted(changed)},
-        },
+        object_id=lambda row: row.code,
+        actor=actor,
     )
-    return profile
 
 
 def _legal_profile_values(profile, fields):

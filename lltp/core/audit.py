@@ -87,6 +87,36 @@ def values(action, actor, *, object_type=None, object_id=None, case_id=None, rea
     }
 
 
+def before_after(before, after):
+    """An audit row's details for an edit: what changed, before and after (everything, for a new row)."""
+    changed = sorted(name for name in after if before is None or before[name] != after[name])
+    return {
+        "before": None if before is None else {name: before[name] for name in changed},
+        "after": {name: after[name] for name in changed},
+    }
+
+
+def save_row(model, row, values, *, snapshot, action, object_type, object_id, actor):
+    """Create (when `row` is None) or change a settings row from checked `values`, with one audit row
+    `<action>.create|update` of what changed; `snapshot(row)` gives its audited values, `object_id(row)`
+    the id the audit names."""
+    before = None if row is None else snapshot(row)
+    if row is None:
+        row = model()
+        db.session.add(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    db.session.flush()
+    record(
+        f"{action}.create" if before is None else f"{action}.update",
+        actor,
+        object_type=object_type,
+        object_id=object_id(row),
+        details=before_after(before, snapshot(row)),
+    )
+    return row
+
+
 def changes(before, after):
     """What an edit changed, as {field: [before, after]}, for an audit row's details."""
     return {key: [before[key], after[key]] for key in before if before[key] != after[key]}

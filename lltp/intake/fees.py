@@ -166,30 +166,16 @@ def _save_dated(model, row, form, *, actor, fields, action):
     values, errors = _dated_values(model, row, form)
     if errors:
         raise ValidationFailed(errors)
-    before = None if row is None else _snapshot(row, fields)
-    if row is None:
-        row = model()
-        db.session.add(row)
-    for name, value in values.items():
-        setattr(row, name, value)
-    db.session.flush()
-    after = _snapshot(row, fields)
-    changed = (
-        audit.changes(before, after) if before is not None else {name: [None, after[name]] for name in after}
-    )
-    audit.record(
-        f"{action}.create" if before is None else f"{action}.update",
-        actor,
+    return audit.save_row(
+        model,
+        row,
+        values,
+        snapshot=lambda saved: _snapshot(saved, fields),
+        action=action,
         object_type=action,
-        object_id=row.code,
-        details={
-            "before": None
-            if before is None
-            else {name: old for name, (old, _new) in sorted(changed.items())},
-            "after": {name: new for name, (_old, new) in sorted(changed.items())},
-        },
+        object_id=lambda saved: saved.code,
+        actor=actor,
     )
-    return row
 
 
 def _dated_values(model, row, fields):

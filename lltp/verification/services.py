@@ -599,21 +599,16 @@ def save_routing_rule(rule, fields, *, actor):
     values, errors = _routing_rule_values(rule, fields)
     if errors:
         raise ValidationFailed(errors)
-    before = None if rule is None else _rule_snapshot(rule)
-    if rule is None:
-        rule = RoutingRule()
-        db.session.add(rule)
-    for name, value in values.items():
-        setattr(rule, name, value)
-    db.session.flush()
-    audit.record(
-        "verification.routing_rule.create" if before is None else "verification.routing_rule.update",
-        actor,
+    return audit.save_row(
+        RoutingRule,
+        rule,
+        values,
+        snapshot=_rule_snapshot,
+        action="verification.routing_rule",
         object_type="routing_rule",
-        object_id=rule.code,
-        details=_before_after(before, _rule_snapshot(rule)),
+        object_id=lambda row: row.code,
+        actor=actor,
     )
-    return rule
 
 
 def _routing_rule_values(rule, fields):
@@ -696,15 +691,6 @@ def _rule_snapshot(rule):
     return {name: str(value) if isinstance(value, StrEnum) else value for name, value in snapshot.items()}
 
 
-def _before_after(before, after):
-    """An audit row's details for an edit: what changed, before and after (everything, for a new row)."""
-    changed = sorted(name for name in after if before is None or before[name] != after[name])
-    return {
-        "before": None if before is None else {name: before[name] for name in changed},
-        "after": {name: after[name] for name in changed},
-    }
-
-
 def kind_settings():
     """The due working days of every kind of question, in the kinds' order."""
     rows = {setting.kind: setting for setting in db.session.scalars(sa.select(TaskKindSetting))}
@@ -738,6 +724,6 @@ def save_kind_days(values, *, actor):
             "verification.task_kinds.update",
             actor,
             object_type="task_kind",
-            details=_before_after(before, after),
+            details=audit.before_after(before, after),
         )
     return settings

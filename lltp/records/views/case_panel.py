@@ -5,12 +5,11 @@ Only the issuing authority's processing officers and approvers see it: the conte
 never shown outside the authority (design §4).
 """
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, request
 from flask_babel import gettext as _
 
 from lltp.accounts.models import Role, UnitKind
 from lltp.cases import panels
-from lltp.cases import services as case_services
 from lltp.core.errors import ValidationFailed
 from lltp.core.permissions import current_actor, requires
 from lltp.extensions import db
@@ -54,63 +53,49 @@ def record_panel(case, user):
 panels.register(panels.Panel("records/case/_record.html", record_panel, order=5))
 
 
-def _case_or_404(code):
-    case = case_services.get_case(code)
-    if case is None:
-        abort(404)
-    return case
-
-
-def _refused(case, form, failed, values):
-    db.session.rollback()
-    return panels.render_case_page(case, panels.Refused(form, failed.errors, values))
-
-
-def _done(case, message):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("cases.case_detail", code=case.code, _anchor="record-panel"), 303)
-
-
 @bp.post("/ho-so/<code>/doi-chieu/chon")
 @requires(Role.PROCESSING_OFFICER, unit_kinds=AUTHORITY)
 def pick_person(code):
     """The officer picks the candidate who is the applicant."""
-    case = _case_or_404(code)
+    case = panels.case_or_404(code)
     person = db.session.get(Person, request.form.get("person_id", type=int) or 0)
     if person is None:
-        return _refused(
+        return panels.refuse(
             case, "record-pick", ValidationFailed({"person_id": _("Chọn một người trong danh sách.")}), {}
         )
     casework.pick_person(case, person, actor=current_actor())
-    return _done(case, _("Đã xác định người trong cơ sở dữ liệu lý lịch tư pháp."))
+    return panels.done(
+        case, _("Đã xác định người trong cơ sở dữ liệu lý lịch tư pháp."), anchor="record-panel"
+    )
 
 
 @bp.post("/ho-so/<code>/doi-chieu/khong-co")
 @requires(Role.PROCESSING_OFFICER, unit_kinds=AUTHORITY)
 def record_no_match(code):
     """The officer records that the applicant is nobody in the record database, and why."""
-    case = _case_or_404(code)
+    case = panels.case_or_404(code)
     reason = request.form.get("reason", "")
     try:
         casework.record_no_match(case, reason=reason, actor=current_actor())
     except ValidationFailed as failed:
-        return _refused(case, "record-no-match", failed, {"reason": reason})
-    return _done(case, _("Đã ghi nhận: không có trong cơ sở dữ liệu lý lịch tư pháp."))
+        return panels.refuse(case, "record-no-match", failed, {"reason": reason})
+    return panels.done(
+        case, _("Đã ghi nhận: không có trong cơ sở dữ liệu lý lịch tư pháp."), anchor="record-panel"
+    )
 
 
 @bp.post("/ho-so/<code>/doi-chieu/ban-an/<int:judgment_id>/dieu-chinh")
 @requires(Role.PROCESSING_OFFICER, unit_kinds=AUTHORITY)
 def override_conviction(code, judgment_id):
     """The officer decides, with a written reason, whether a conviction is in force for this case."""
-    case = _case_or_404(code)
+    case = panels.case_or_404(code)
     judgment = casework.judgment_of_case(case, judgment_id)
     if judgment is None:
         abort(404)
     values = {"in_force": request.form.get("in_force", ""), "reason": request.form.get("reason", "")}
     form = f"record-override-{judgment_id}"
     if values["in_force"] not in ("yes", "no"):
-        return _refused(case, form, ValidationFailed({"in_force": _("Chọn kết luận.")}), values)
+        return panels.refuse(case, form, ValidationFailed({"in_force": _("Chọn kết luận.")}), values)
     try:
         casework.override_conviction(
             case,
@@ -120,5 +105,5 @@ def override_conviction(code, judgment_id):
             actor=current_actor(),
         )
     except ValidationFailed as failed:
-        return _refused(case, form, failed, values)
-    return _done(case, _("Đã điều chỉnh kết luận về bản án."))
+        return panels.refuse(case, form, failed, values)
+    return panels.done(case, _("Đã điều chỉnh kết luận về bản án."), anchor="record-panel")

@@ -4,12 +4,11 @@ hand, cancelling, clarifying what a unit sent back, typing in an answer that cam
 found judgment or event into the record database.
 """
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, request
 from flask_babel import gettext as _
 
 from lltp.accounts.models import Role, Unit, UnitKind
 from lltp.cases import panels
-from lltp.cases import services as case_services
 from lltp.cases.models import CaseStage
 from lltp.core.calendar import working_calendar
 from lltp.core.errors import ValidationFailed
@@ -21,6 +20,7 @@ from lltp.verification.models import UNRESOLVED, VerificationTask
 from lltp.verification.views import bp
 
 AUTHORITY = (UnitKind.ISSUING_AUTHORITY,)
+ANCHOR = "verification-panel"
 
 
 def verification_panel(case, user):
@@ -59,13 +59,6 @@ def verification_panel(case, user):
 panels.register(panels.Panel("verification/case/_tasks.html", verification_panel, order=6))
 
 
-def _case_or_404(code):
-    case = case_services.get_case(code)
-    if case is None:
-        abort(404)
-    return case
-
-
 def _task_of(case, task_id):
     task = db.session.get(VerificationTask, task_id)
     if task is None or task.case_id != case.id:
@@ -73,22 +66,11 @@ def _task_of(case, task_id):
     return task
 
 
-def _refused(case, form, failed, values):
-    db.session.rollback()
-    return panels.render_case_page(case, panels.Refused(form, failed.errors, values))
-
-
-def _done(case, message):
-    db.session.commit()
-    flash(message, "success")
-    return redirect(url_for("cases.case_detail", code=case.code, _anchor="verification-panel"), 303)
-
-
 @bp.post("/ho-so/<code>/xac-minh")
 @requires(Role.PROCESSING_OFFICER, unit_kinds=AUTHORITY)
 def add_task(code):
     """The processing officer asks a unit a question by hand, with the reason."""
-    case = _case_or_404(code)
+    case = panels.case_or_404(code)
     values = {name: request.form.get(name, "") for name in ("unit_id", "kind", "reason", "note")}
     unit = db.session.get(Unit, request.form.get("unit_id", type=int) or 0)
     try:
@@ -101,62 +83,75 @@ def add_task(code):
             actor=current_actor(),
         )
     except ValidationFailed as failed:
-        return _refused(case, "verification-add", failed, values)
-    return _done(case, _("Đã gửi yêu cầu xác minh."))
+        return panels.refuse(case, "verification-add", failed, values)
+    return panels.done(case, _("Đã gửi yêu cầu xác minh."), anchor=ANCHOR)
+
+
+def _on_task(code, task_id, form, act, message, values=None):
+    """Take a panel action `act(task)` on one of the case's tasks: a refusal shows `form`'s errors."""
+    case = panels.case_or_404(code)
+    task = _task_of(case, task_id)
+    try:
+        act(task)
+    except ValidationFailed as failed:
+        return panels.refuse(case, f"{form}-{task.id}", failed, values or {})
+    return panels.done(case, message, anchor=ANCHOR)
 
 
 @bp.post("/ho-so/<code>/xac-minh/<int:task_id>/huy")
 @requires(Role.PROCESSING_OFFICER, unit_kinds=AUTHORITY)
 def cancel_task(code, task_id):
     """The processing officer withdraws a question that is no longer needed, with the reason."""
-    case = _case_or_404(code)
-    task = _task_of(case, task_id)
     reason = request.form.get("reason", "")
-    try:
-        services.cancel_task(task, reason=reason, actor=current_actor())
-    except ValidationFailed as failed:
-        return _refused(case, f"verification-cancel-{task.id}", failed, {"reason": reason})
-    return _done(case, _("Đã hủy yêu cầu xác minh."))
+    return _on_task(
+        code,
+        task_id,
+        "verification-cancel",
+        lambda task: services.cancel_task(task, reason=reason, actor=current_actor()),
+        _("Đã hủy yêu cầu xác minh."),
+        {"reason": reason},
+    )
 
 
 @bp.post("/ho-so/<code>/xac-minh/<int:task_id>/lam-ro")
 @requires(Role.PROCESSING_OFFICER, unit_kinds=AUTHORITY)
 def clarify_task(code, task_id):
     """The processing officer answers what a unit asked to have made clear; the unit's time restarts."""
-    case = _case_or_404(code)
-    task = _task_of(case, task_id)
     message = request.form.get("message", "")
-    try:
-        services.clarify_task(task, message=message, actor=current_actor())
-    except ValidationFailed as failed:
-        return _refused(case, f"verification-clarify-{task.id}", failed, {"message": message})
-    return _done(case, _("Đã gửi nội dung làm rõ cho đơn vị xác minh."))
+    return _on_task(
+        code,
+        task_id,
+        "verification-clarify",
+        lambda task: services.clarify_task(task, message=message, actor=current_actor()),
+        _("Đã gửi nội dung làm rõ cho đơn vị xác minh."),
+        {"message": message},
+    )
 
 
 @bp.post("/ho-so/<code>/xac-minh/<int:task_id>/tra-loi-giay")
 @requires(Role.PROCESSING_OFFICER, unit_kinds=AUTHORITY)
 def answer_on_paper(code, task_id):
     """The processing officer types in the answer a unit sent back on paper."""
-    case = _case_or_404(code)
-    task = _task_of(case, task_id)
-    form = f"verification-paper-{task.id}"
-    try:
-        services.answer_task(
+    return _on_task(
+        code,
+        task_id,
+        "verification-paper",
+        lambda task: services.answer_task(
             task, **forms.answer_fields(task.kind, request.form), actor=current_actor(), on_paper=True
-        )
-    except ValidationFailed as failed:
-        return _refused(case, form, failed, request.form.to_dict())
-    return _done(case, _("Đã ghi nhận kết quả xác minh bằng văn bản giấy."))
+        ),
+        _("Đã ghi nhận kết quả xác minh bằng văn bản giấy."),
+        request.form.to_dict(),
+    )
 
 
 @bp.post("/ho-so/<code>/xac-minh/<int:task_id>/dua-vao-csdl")
 @requires(Role.PROCESSING_OFFICER, unit_kinds=AUTHORITY)
 def accept_answer(code, task_id):
     """The processing officer takes the judgment or event a unit found into the record database."""
-    case = _case_or_404(code)
-    task = _task_of(case, task_id)
-    try:
-        services.accept_answer(task, actor=current_actor())
-    except ValidationFailed as failed:
-        return _refused(case, f"verification-accept-{task.id}", failed, {})
-    return _done(case, _("Đã đưa thông tin từ kết quả xác minh vào cơ sở dữ liệu lý lịch tư pháp."))
+    return _on_task(
+        code,
+        task_id,
+        "verification-accept",
+        lambda task: services.accept_answer(task, actor=current_actor()),
+        _("Đã đưa thông tin từ kết quả xác minh vào cơ sở dữ liệu lý lịch tư pháp."),
+    )
