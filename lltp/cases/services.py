@@ -10,8 +10,6 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lltp.cases import deadlines
 from lltp.cases.models import (
@@ -24,7 +22,7 @@ from lltp.cases.models import (
     LegalProfile,
 )
 from lltp.cases.workflow import ACTIONS, STAGE_LABELS, rule_for
-from lltp.core import audit, clock
+from lltp.core import audit, clock, database
 from lltp.core.calendar import working_calendar
 from lltp.core.dated import dated_fields
 from lltp.core.errors import InvalidTransition, NotAllowed, ValidationFailed
@@ -46,9 +44,8 @@ def next_case_code(authority_code, day):
     (Inside a test's connection-bound session the upsert joins that transaction, so it is rolled back.)
     """
     dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = (
-        insert(CaseCodeCounter)
+        database.insert(CaseCodeCounter)
         .values(authority_code=authority_code, day=day, last_serial=1)
         .on_conflict_do_update(
             index_elements=[CaseCodeCounter.authority_code, CaseCodeCounter.day],

@@ -24,3 +24,13 @@ def configure_engine(engine):
         # request that reads and then writes fails at once ("database is locked") when another request
         # wrote in between, and nearly every request here writes (an audit row at least).
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert(table):
+    """An INSERT of the current session's dialect, for its ON CONFLICT clauses (PostgreSQL and SQLite)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from lltp.extensions import db
+
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)

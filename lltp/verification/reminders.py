@@ -13,11 +13,9 @@ from itertools import groupby
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lltp.accounts.models import Role, Unit, UnitKind, User, UserRole
-from lltp.core import outbox
+from lltp.core import database, outbox
 from lltp.core.calendar import working_calendar
 from lltp.core.outbox import OutboxChannel
 from lltp.core.text import format_date
@@ -38,9 +36,8 @@ class Address:
 
 def _record_alert(kind, key, *, on, task=None):
     """Insert the alert under its unique key; False when it was already recorded (nothing to send)."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     inserted = db.session.execute(
-        insert(TaskAlert)
+        database.insert(TaskAlert)
         .values(key=key, kind=kind, task_id=task.id if task is not None else None, on=on)
         .on_conflict_do_nothing(index_elements=[TaskAlert.key])
         .returning(TaskAlert.id)

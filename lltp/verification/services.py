@@ -14,13 +14,11 @@ from enum import StrEnum
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lltp.accounts.models import Role, Unit, UnitKind
 from lltp.cases import services as case_services
 from lltp.cases.models import CaseStage, LegalProfile
-from lltp.core import audit, clock
+from lltp.core import audit, clock, database
 from lltp.core.audit import Actor
 from lltp.core.calendar import working_calendar
 from lltp.core.errors import InvalidTransition, NotAllowed, ValidationFailed
@@ -502,10 +500,8 @@ def issue_letter(task, *, actor):
 
 
 def _next_letter_serial(year):
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     return db.session.execute(
-        insert(LetterCounter)
+        database.insert(LetterCounter)
         .values(year=year, last_serial=1)
         .on_conflict_do_update(
             index_elements=[LetterCounter.year], set_={"last_serial": LetterCounter.last_serial + 1}

@@ -10,10 +10,9 @@ from dataclasses import replace
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from lltp.core import database
 from lltp.extensions import db
 from lltp.records.matching.scoring import FULL_PARTS_GAIN, Profile, compare, name, score
 from lltp.records.models import (
@@ -259,9 +258,8 @@ def _refresh_statistics(added):
 def _insert(table, rows):
     """Insert rows, skipping those already there: the vocabulary is shared, and two transactions may
     index the same person or pair at once."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     for start in range(0, len(rows), 5000):
-        db.session.execute(insert(table).on_conflict_do_nothing(), rows[start : start + 5000])
+        db.session.execute(database.insert(table).on_conflict_do_nothing(), rows[start : start + 5000])
 
 
 def key_owners(wanted):

@@ -23,7 +23,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 
-from lltp.core import audit, clock
+from lltp.core import audit, clock, database
 from lltp.core.audit import AuditEvent
 from lltp.core.text import fold, nfc
 from lltp.extensions import db
@@ -554,13 +554,19 @@ class Applier:
 
     def _counter(self, year):
         if year not in self.counters:
-            key = (self.authority_code, year)
-            # Locked until the commit: two imports at once never hand out the same serial.
-            counter = db.session.get(JudicialRecordCounter, key, with_for_update=True)
-            if counter is None:
-                counter = JudicialRecordCounter(authority_code=self.authority_code, year=year, last_serial=0)
-                db.session.add(counter)
-            self.counters[year] = counter
+            # The year's row is made if missing (a second import making it at the same time waits, then
+            # finds it), then locked until the commit: two imports at once never hand out the same serial.
+            db.session.execute(
+                database.insert(JudicialRecordCounter)
+                .values(authority_code=self.authority_code, year=year, last_serial=0)
+                .on_conflict_do_nothing(index_elements=["authority_code", "year"])
+            )
+            self.counters[year] = db.session.get(
+                JudicialRecordCounter,
+                (self.authority_code, year),
+                with_for_update=True,
+                populate_existing=True,
+            )
         return self.counters[year]
 
     def _build_judgment(self, content, source, parent_id):
