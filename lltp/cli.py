@@ -7,8 +7,17 @@ def register_cli(app):
     from lltp.demo import demo_cli
     from lltp.intake import tasks  # noqa: F401  (registers its periodic jobs for `flask worker`)
     from lltp.integrations.outbox import tasks as outbox_tasks  # noqa: F401  (and queues committed messages)
+    from lltp.issuance.cli import certificates_cli
     from lltp.records.cli import records_cli
     from lltp.verification import tasks as verification_tasks  # noqa: F401  (its reminders and escalations)
 
-    for command in (units_cli, users_cli, clients_cli, demo_cli, records_cli, worker_command):
+    for command in (
+        units_cli,
+        users_cli,
+        clients_cli,
+        demo_cli,
+        records_cli,
+        certificates_cli,
+        worker_command,
+    ):
         app.cli.add_command(command)

@@ -20,6 +20,9 @@ class Action:
     # The automatic systems (the API, the worker, the citizen's own follow-up) may take it without a role.
     system_allowed: bool = False
     danger: bool = False
+    # Taken only through the form of the area that does the work (approving issues the certificate): the
+    # generic action route refuses it.
+    own_form: bool = False
 
 
 ACTIONS = {
@@ -37,7 +40,7 @@ ACTIONS = {
         Action("finish_verification", _l("Hoàn tất xác minh, lập dự thảo"), system_allowed=True),
         Action("submit_for_signature", _l("Trình ký")),
         Action("return_draft", _l("Trả lại dự thảo"), needs_note=True),
-        Action("approve", _l("Phê duyệt và ký Phiếu")),
+        Action("approve", _l("Phê duyệt và ký Phiếu"), own_form=True),
         Action("record_return", _l("Ghi nhận đã trả kết quả"), system_allowed=True),
         Action("refuse", _l("Từ chối cấp Phiếu"), needs_note=True, danger=True),
         Action("withdraw", _l("Rút yêu cầu"), needs_note=True, system_allowed=True, danger=True),

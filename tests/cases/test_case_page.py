@@ -103,10 +103,19 @@ def test_action_the_role_may_not_take_is_refused_and_writes_nothing(as_user, cas
 
 
 def test_action_not_open_at_this_stage_is_a_conflict_and_writes_nothing(as_user, case):
+    client = as_user(Role.RETURNING_OFFICER)
+    before = rows(CaseEvent), rows(AuditEvent)
+    assert act(client, case, "record_return").status_code == 409
+    assert (rows(CaseEvent), rows(AuditEvent)) == before
+
+
+def test_approving_through_the_generic_action_route_is_not_found(as_user):
+    waiting = create_case(CaseStage.AWAITING_SIGNATURE)
     client = as_user(Role.APPROVER)
     before = rows(CaseEvent), rows(AuditEvent)
-    assert act(client, case, "approve").status_code == 409
+    assert act(client, waiting, "approve").status_code == 404
     assert (rows(CaseEvent), rows(AuditEvent)) == before
+    assert _db.session.get(Case, waiting.id).stage is CaseStage.AWAITING_SIGNATURE
 
 
 def test_unknown_action_is_not_found(as_user, case):

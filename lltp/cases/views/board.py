@@ -113,7 +113,7 @@ def case_detail(code):
 def case_action(code, action):
     """Take one workflow action on a case, with the officer's note where the action needs one."""
     case = _case_or_404(code)
-    if action not in ACTIONS:
+    if action not in ACTIONS or ACTIONS[action].own_form:
         abort(404)
     note = request.form.get("note", "")
     try:
