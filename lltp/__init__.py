@@ -70,6 +70,7 @@ def _import_models():
     import lltp.core.calendar
     import lltp.core.outbox
     import lltp.intake.models
+    import lltp.issuance.models
     import lltp.records.models
     import lltp.verification.models  # noqa: F401
 
@@ -80,10 +81,23 @@ def _register_blueprints(app):
     from lltp.cases.views import bp as cases_bp
     from lltp.intake.views import bp as intake_bp
     from lltp.integrations.api import bp as api_bp
+    from lltp.issuance.views import bp as issuance_bp
     from lltp.records.views import bp as records_bp
+    from lltp.status.views import bp as status_bp
     from lltp.verification.views import bp as verification_bp
 
-    for blueprint in (health.bp, accounts_bp, cases_bp, records_bp, intake_bp, verification_bp, api_bp):
+    blueprints = (
+        health.bp,
+        accounts_bp,
+        cases_bp,
+        records_bp,
+        intake_bp,
+        verification_bp,
+        issuance_bp,
+        status_bp,
+        api_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     # The JSON API authenticates each call by its bearer token, not by a session cookie: no CSRF to forge.
     csrf.exempt(api_bp)

@@ -68,6 +68,8 @@ class Config:
     )
     LLTP_AUTHORITY_SIGNER_TITLE = _env("LLTP_AUTHORITY_SIGNER_TITLE", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC")
     LLTP_TIMEZONE = _env("LLTP_TIMEZONE", "Asia/Ho_Chi_Minh")
+    # Where the public pages are reached from outside: the certificate's QR code leads there.
+    LLTP_PUBLIC_BASE_URL = _env("LLTP_PUBLIC_BASE_URL", "http://localhost:5000")
     # How many reverse proxies (nginx) stand in front of the app and set X-Forwarded-*; 0 trusts none.
     LLTP_PROXY_COUNT = _env_int("LLTP_PROXY_COUNT", 0)
 
@@ -86,6 +88,8 @@ class Config:
     LLTP_ONLINE_MIN_SECONDS = _env_int("LLTP_ONLINE_MIN_SECONDS", 5)
     LLTP_ONLINE_RATE_LIMIT = _env("LLTP_ONLINE_RATE_LIMIT", "20 per hour")
     LLTP_API_RATE_LIMIT = _env("LLTP_API_RATE_LIMIT", "6000 per minute")
+    # The public certificate check (/kiem-tra): tries per address, so the identity fields cannot be guessed.
+    LLTP_CHECK_RATE_LIMIT = _env("LLTP_CHECK_RATE_LIMIT", "10 per minute")
     # An API request counts from its own `submitted_at` when that is at most this many days old (a delayed
     # push); an older one counts from when it reaches us.
     LLTP_API_SUBMITTED_AT_MAX_AGE_DAYS = _env_int("LLTP_API_SUBMITTED_AT_MAX_AGE_DAYS", 7)

@@ -90,6 +90,10 @@ def objects(db):
         "second_id": 2,
         # Verification: a missing task as well.
         "task_id": 1,
+        # Issuance: missing certificates and decisions as well.
+        "certificate_id": 1,
+        "decision_id": 1,
+        "copy_number": 1,
     }
 
 
