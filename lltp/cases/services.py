@@ -21,7 +21,7 @@ from lltp.cases.models import (
     DeliveryMethod,
     LegalProfile,
 )
-from lltp.cases.workflow import ACTIONS, STAGE_LABELS, rule_for
+from lltp.cases.workflow import ACTIONS, REFUSAL_GROUNDS, STAGE_LABELS, rule_for
 from lltp.core import audit, clock, database
 from lltp.core.calendar import working_calendar
 from lltp.core.dated import dated_fields
@@ -106,7 +106,7 @@ def open_case(fields, *, channel, actor, awaiting_payment=False, at=None):
     return case
 
 
-def _check(case, action, actor, note):
+def _check(case, action, actor, note, data=None):
     rule = rule_for(case.stage, action)
     label = ACTIONS[action].label if action in ACTIONS else action
     if rule is None:
@@ -127,8 +127,14 @@ def _check(case, action, actor, note):
             raise NotAllowed(_("Thao tác «%(action)s» phải do cán bộ thực hiện.", action=label))
     elif not user.is_authority_officer or not (user.roles & roles):
         raise NotAllowed(_("Vai trò của bạn không được phép «%(action)s» ở bước này.", action=label))
+    errors = {}
     if ACTIONS[action].needs_note and not (note or "").strip():
-        raise ValidationFailed({"note": _("Vui lòng ghi rõ lý do.")})
+        errors["note"] = _("Vui lòng ghi rõ lý do.")
+    # An officer's refusal names its ground from the law's list (a system's may give only its reason).
+    if action == "refuse" and data is not None and data.get("ground") not in REFUSAL_GROUNDS:
+        errors["ground"] = _("Vui lòng chọn căn cứ từ chối.")
+    if errors:
+        raise ValidationFailed(errors)
     return next_stage
 
 
@@ -137,7 +143,7 @@ def transition(case, action, *, actor, note=None, at=None, data=None):
 
     Raises InvalidTransition, NotAllowed or ValidationFailed before anything is written.
     """
-    next_stage = _check(case, action, actor, note)
+    next_stage = _check(case, action, actor, note, data)
     at = at or clock.now()
     previous_stage, previous_due = case.stage, case.due_date
     event = CaseEvent(

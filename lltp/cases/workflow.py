@@ -47,6 +47,19 @@ ACTIONS = {
     )
 }
 
+# Why a certificate is refused: the grounds the Law on Judicial Records (Art. 49) gives, or another reason
+# written out. A refusal always carries its written reason as the event's note, and its ground as data.
+REFUSAL_LEGAL_BASIS = "Điều 49 Luật Lý lịch tư pháp năm 2009"
+REFUSAL_GROUNDS = {
+    "not_competent": _l("Việc cấp Phiếu lý lịch tư pháp không thuộc thẩm quyền của cơ quan"),
+    "wrong_requester": _l("Người yêu cầu cấp Phiếu lý lịch tư pháp số 2 không phải là người được cấp Phiếu"),
+    "missing_authorisation": _l("Thiếu văn bản ủy quyền hợp lệ của người được cấp Phiếu"),
+    "forged_papers": _l("Giấy tờ kèm theo Tờ khai yêu cầu cấp Phiếu là giả mạo"),
+    "other": _l("Lý do khác"),
+}
+# The grounds the law names (the others are given as text only).
+LEGAL_REFUSAL_GROUNDS = frozenset(REFUSAL_GROUNDS) - {"other"}
+
 INTAKE = frozenset({Role.INTAKE_OFFICER})
 PROCESSING = frozenset({Role.PROCESSING_OFFICER})
 APPROVER = frozenset({Role.APPROVER})

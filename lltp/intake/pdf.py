@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from lltp.cases.models import CaseEvent, Channel, DeliveryMethod
+from lltp.cases.workflow import LEGAL_REFUSAL_GROUNDS, REFUSAL_GROUNDS, REFUSAL_LEGAL_BASIS
 from lltp.core import clock
 from lltp.core.pdf import render_pdf
 from lltp.extensions import db
@@ -127,7 +128,13 @@ def _completion_request(paper, _case):
 
 
 def _refusal(paper, _case):
-    return {"reason": paper.content.get("reason")}
+    ground = paper.content.get("ground")
+    return {
+        "reason": paper.content.get("reason"),
+        # The paper prints the law's wording of the ground, in Vietnamese whatever the officer's locale.
+        "ground": str(REFUSAL_GROUNDS[ground]) if ground in LEGAL_REFUSAL_GROUNDS else None,
+        "legal_basis": REFUSAL_LEGAL_BASIS,
+    }
 
 
 def _apology(paper, _case):

@@ -476,7 +476,8 @@ def _papers_for_transition(case, event, actor):
             at=event.at,
         )
     elif event.action == "refuse":
-        issue_paper(case, PaperKind.REFUSAL, {"reason": event.note}, actor=actor, at=event.at)
+        refusal = {"reason": event.note, "ground": (event.data or {}).get("ground")}
+        issue_paper(case, PaperKind.REFUSAL, refusal, actor=actor, at=event.at)
     elif event.data and event.data.get("due_date") and case.stage not in CLOSED_STAGES:
         issue_paper(
             case,

@@ -135,6 +135,28 @@ def test_missing_note_is_shown_next_to_the_field_and_writes_nothing(as_user, cas
     assert _db.session.get(Case, case.id).stage is CaseStage.RECEIVED
 
 
+def test_a_refusal_without_its_ground_is_shown_next_to_the_field_and_writes_nothing(as_user, case):
+    client = as_user(Role.PROCESSING_OFFICER)
+    before = rows(CaseEvent), rows(AuditEvent)
+    response = act(client, case, "refuse", note="Hồ sơ giả mạo")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert '<p class="field-error" id="ground-refuse-error">Vui lòng chọn căn cứ từ chối.</p>' in body
+    assert "Hồ sơ giả mạo</textarea>" in body
+    assert (rows(CaseEvent), rows(AuditEvent)) == before
+
+
+def test_a_refusal_keeps_its_ground_from_the_laws_list(as_user, case):
+    client = as_user(Role.PROCESSING_OFFICER)
+    response = client.post(
+        f"/ho-so/{case.code}/thao-tac/refuse", data={"ground": "forged_papers", "note": "CCCD bị tẩy xóa"}
+    )
+    assert response.status_code == 303
+    refused = _db.session.get(Case, case.id)
+    assert refused.stage is CaseStage.REFUSED
+    assert (refused.events[-1].data or {})["ground"] == "forged_papers"
+
+
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_verifier_of_a_police_unit_cannot_open_the_case(as_user, case, method):
     client = as_user(Role.VERIFIER, unit=create_unit(UnitKind.PROVINCIAL_POLICE))

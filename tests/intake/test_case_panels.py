@@ -319,8 +319,10 @@ def test_refusing_makes_the_refusal_paper_with_its_reason(login_as, db):
     case = intake_case()
     reason = "Người yêu cầu không phải là người được cấp Phiếu số 2"
     client = login_as(officer(Role.INTAKE_OFFICER))
-    response = client.post(f"/ho-so/{case.code}/thao-tac/refuse", data={"note": reason})
+    response = client.post(
+        f"/ho-so/{case.code}/thao-tac/refuse", data={"ground": "wrong_requester", "note": reason}
+    )
     assert response.status_code == 303
     (paper,) = papers(case, PaperKind.REFUSAL)
-    assert paper.content == {"reason": reason}
+    assert paper.content == {"reason": reason, "ground": "wrong_requester"}
     assert "Phiếu từ chối tiếp nhận, giải quyết hồ sơ" in page(client, case)

@@ -121,12 +121,13 @@ def completion_request(actor):
     )
 
 
-def refusal(actor):
+def refusal(actor, ground="other"):
     return paper_after(
         actor,
         "refuse",
         PaperKind.REFUSAL,
         note="Người nộp hồ sơ không phải người được cấp Phiếu và không có ủy quyền.",
+        data={"ground": ground},
     )
 
 
@@ -255,6 +256,23 @@ def test_completion_request_lists_what_is_missing_and_why(actor):
         "2) Bản chụp mặt sau thẻ Căn cước",
         "Lý do: Tờ khai chưa kê khai đủ quá trình cư trú.",
     )
+
+
+def test_a_refusal_on_a_ground_of_the_law_cites_the_law_and_the_ground(actor):
+    paper, case = refusal(actor, ground="wrong_requester")
+
+    assert_says(
+        render_paper(paper, case),
+        "Căn cứ Điều 49 Luật Lý lịch tư pháp năm 2009: Người yêu cầu cấp Phiếu lý lịch tư pháp số 2 "
+        "không phải là người được cấp Phiếu.",
+        "Người nộp hồ sơ không phải người được cấp Phiếu và không có ủy quyền.",
+    )
+
+
+def test_a_refusal_for_another_reason_states_the_reason_only(actor):
+    paper, case = refusal(actor, ground="other")
+
+    assert "Điều 49" not in pdf_text(render_paper(paper, case))
 
 
 def test_refusal_states_the_reason_signed_in_the_authoritys_name(actor, app):

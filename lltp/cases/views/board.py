@@ -8,7 +8,7 @@ from lltp.accounts.models import UnitKind
 from lltp.cases import forms, panels, queries, services
 from lltp.cases.deadlines import deadline_status
 from lltp.cases.views import bp
-from lltp.cases.workflow import ACTIONS, STAGE_LABELS, available_actions
+from lltp.cases.workflow import ACTIONS, REFUSAL_GROUNDS, STAGE_LABELS, available_actions
 from lltp.core import audit, clock
 from lltp.core.calendar import working_calendar
 from lltp.core.errors import ValidationFailed
@@ -27,6 +27,7 @@ LABELS = {
     "sex": forms.SEX_LABELS,
     "certificate_type": forms.CERTIFICATE_TYPE_LABELS,
     "sort": forms.SORT_LABELS,
+    "refusal_ground": REFUSAL_GROUNDS,
 }
 
 
@@ -117,7 +118,9 @@ def case_action(code, action):
         abort(404)
     note = request.form.get("note", "")
     try:
-        services.transition(case, action, actor=current_actor(), note=note)
+        # A refusal names its ground from the law's list, beside its written reason.
+        data = {"ground": request.form.get("ground")} if action == "refuse" else None
+        services.transition(case, action, actor=current_actor(), note=note, data=data)
     except ValidationFailed as error:
         db.session.rollback()
         return _render_case(case, status=422, failed_action=action, errors=error.errors, note=note)
