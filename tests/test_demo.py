@@ -15,6 +15,10 @@ from lltp.core.calendar import working_calendar
 from lltp.extensions import db
 from lltp.intake.models import Attachment, FeeCategory, OneStopPaper, Payment, PaymentMethod
 from lltp.intake.services import payments_of
+from lltp.issuance.decisions import decisions_of
+from lltp.issuance.models import Certificate, CertificateStatus, DecisionKind
+from lltp.issuance.queries import certificate_of
+from lltp.issuance.signing import verify_pdf
 from lltp.records import content
 from lltp.records.models import Judgment, Person
 from lltp.verification.models import AWAITING_UNIT, TaskStatus, VerificationTask
@@ -135,8 +139,13 @@ def test_the_data_shows_the_variety_of_real_work(demo_app):
 
 def test_id_numbers_agree_with_sex_and_year_of_birth(demo_app):
     cases = all_cases()
-    assert len({case.applicant_id_number for case in cases}) == len(cases)
+    # Every applicant has an ID number of their own; the one who asked twice (for the correction) has one.
+    people = {
+        case.applicant_id_number: (case.applicant_full_name, case.applicant_date_of_birth) for case in cases
+    }
+    assert len(people) == len(cases) - 1
     for case in cases:
+        assert people[case.applicant_id_number] == (case.applicant_full_name, case.applicant_date_of_birth)
         number, born = case.applicant_id_number, case.applicant_date_of_birth
         century_sex = (0 if born.year < 2000 else 2) + (case.applicant_sex is Sex.FEMALE)
         assert len(number) == 12 and number.isdigit()
@@ -182,6 +191,14 @@ def test_logins_lists_every_demo_user_with_the_shared_password(loaded, demo_app)
     assert demo.PASSWORD in result.output
     assert all(spec.username in result.output for spec in demo.USERS)
     assert "TOTP" in result.output
+
+
+def test_logins_gives_the_demo_signers_authenticator_key(loaded, demo_app):
+    app, _result = loaded
+    signer = db.session.scalar(sa.select(User).where(User.username == demo.issuance_demo.SIGNER))
+    result = app.test_cli_runner().invoke(args=["demo", "logins"])
+    assert signer.has_two_factor
+    assert signer.totp_secret in result.output
 
 
 def test_logins_on_an_empty_database_says_to_load_first(isolated_db):
@@ -306,3 +323,51 @@ def test_every_kind_of_verifying_unit_has_open_answered_and_overdue_tasks(demo_a
 def test_every_case_in_verification_still_waits_for_an_answer(demo_app):
     for case in db.session.scalars(sa.select(Case).where(Case.stage == CaseStage.VERIFYING)):
         assert any(task.is_unresolved for task in case_tasks(case)), case.code
+
+
+def test_every_case_past_approval_has_its_signed_certificate(demo_app):
+    signed = [case for case in all_cases() if case.stage in (CaseStage.ISSUED, CaseStage.RETURNED)]
+    assert len(signed) > 50
+    for case in signed:
+        certificate = certificate_of(case)
+        assert certificate is not None and certificate.pdf_sha256, case.code
+        approval = next(event for event in case.events if event.action == "approve")
+        assert certificate.issued_at == approval.at
+        assert approval.data["certificate_number"] == certificate.number
+
+
+def test_certificate_numbers_follow_the_issue_dates_without_gaps(demo_app):
+    certificates = db.session.scalars(
+        sa.select(Certificate).order_by(Certificate.year, Certificate.serial)
+    ).all()
+    for year in {c.year for c in certificates}:
+        of_year = [c for c in certificates if c.year == year]
+        assert [c.serial for c in of_year] == list(range(1, len(of_year) + 1))
+        assert [c.issued_at for c in of_year] == sorted(c.issued_at for c in of_year)
+
+
+def test_a_demo_certificate_carries_both_valid_signatures(demo_app):
+    certificate = db.session.scalar(sa.select(Certificate).order_by(Certificate.id).limit(1))
+    report = verify_pdf(certificate.pdf)
+    assert report["ok"], report
+
+
+def test_one_certificate_is_corrected_by_a_later_one_of_the_same_applicant(demo_app):
+    corrected = db.session.scalars(
+        sa.select(Certificate).where(Certificate.status == CertificateStatus.CORRECTED)
+    ).all()
+    assert len(corrected) == 1
+    old, new = corrected[0], corrected[0].replaced_by
+    assert new.status is CertificateStatus.VALID and new.issued_at > old.issued_at
+    assert new.case.applicant_id_number == old.case.applicant_id_number
+    assert [d.kind for d in decisions_of(old)] == [DecisionKind.CORRECT]
+
+
+def test_one_certificate_is_revoked_with_its_decision(demo_app):
+    revoked = db.session.scalars(
+        sa.select(Certificate).where(Certificate.status == CertificateStatus.REVOKED)
+    ).all()
+    assert len(revoked) == 1
+    assert revoked[0].replaced_by is None
+    (decision,) = decisions_of(revoked[0])
+    assert decision.kind is DecisionKind.REVOKE and decision.pdf_sha256

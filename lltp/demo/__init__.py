@@ -36,6 +36,7 @@ from lltp.core.audit import Actor
 from lltp.core.calendar import working_calendar
 from lltp.core.text import fold
 from lltp.core.uploads import check_upload
+from lltp.demo import issuance as issuance_demo
 from lltp.demo import records as record_demo
 from lltp.demo import verification as verification_demo
 from lltp.extensions import db
@@ -137,6 +138,7 @@ USERS = (
     DemoUser("tiepnhan", "Nguyễn Thị Thu Hà", AUTHORITY, Role.INTAKE_OFFICER),
     DemoUser("xuly", "Trần Minh Tuấn", AUTHORITY, Role.PROCESSING_OFFICER),
     DemoUser("pheduyet", "Lê Văn Hùng", AUTHORITY, Role.APPROVER),
+    DemoUser(issuance_demo.SIGNER, "Nguyễn Hoàng Phúc", AUTHORITY, Role.APPROVER),
     DemoUser("trakq", "Phạm Thị Ngọc Lan", AUTHORITY, Role.RETURNING_OFFICER),
     DemoUser("giamsat", "Võ Thanh Sơn", AUTHORITY, Role.UNIT_SUPERVISOR),
     DemoUser("baocao", "Huỳnh Thị Mai", AUTHORITY, Role.REPORT_READER),
@@ -310,6 +312,8 @@ class DemoData:
     units: dict = field(default_factory=dict)
     users: dict = field(default_factory=dict)
     cases: list = field(default_factory=list)
+    # (case, steps) of the cases past approval: approved once the record database is loaded.
+    deferred: list = field(default_factory=list)
     record_documents: int = 0
 
 
@@ -657,36 +661,57 @@ def plan_cases(rng, now):
         notes = [rng.choice(NOTES[action]) if action in NOTES else None for action in actions]
         request = request_document(rng, fields, channel, at=times[0], pays_at_once=actions[0] == "receive")
         plans.append(CasePlan(channel, fields, request, list(zip(actions, times, notes, strict=True))))
-    return plans
+    return issuance_demo.with_repeat_applicant(plans)
 
 
 def load_cases(demo):
     """300 cases over every stage and channel, received over the last weeks, built through intake and the
     workflow: a full tờ khai, the fee, payments and a scan of the ID document.
 
-    They are opened in the order they came in, so each day's case codes run in time order."""
-    staff = [demo.users[name] for name in WORKFLOW_STAFF]
+    They are opened in the order they came in, so each day's case codes run in time order. A case past
+    approval stops before it: its certificate is composed from the record database, loaded later."""
     scan = check_upload(DEMO_SCAN, "scan.pdf", max_bytes=len(DEMO_SCAN), field="scan")
     for plan in sorted(plan_cases(demo.rng, demo.now), key=lambda plan: plan.steps[0][1]):
-        case = None
-        for action, at, note in plan.steps:
-            roles = rule_for(case and case.stage, action)[1]
-            actor = Actor(user=next(user for user in staff if user.roles & roles))
-            if case is None:
-                case = receive_demo_request(demo, plan, action, at=at, actor=actor, scan=scan)
-            elif action == "record_payment":
-                owed = case.declaration.fee_amount
-                payment = (
-                    PaymentInput(PaymentMethod.BANK_TRANSFER, owed, reference=f"FT{case.id:08d}")
-                    if owed
-                    else None
-                )
-                record_payment(case, payment, actor=actor, fee_proof_checked=True, at=at)
-            elif action == "finish_verification" and verification_demo.answer_all(demo, case, at=at):
-                pass  # the last answer moved the case on to drafting
-            else:
-                transition(case, action, actor=actor, note=note, at=at)
+        actions = [action for action, _at, _note in plan.steps]
+        stop = actions.index("approve") if "approve" in actions else len(actions)
+        action, at, _note = plan.steps[0]
+        actor = Actor(user=_staff_for(demo, None, action))
+        case = receive_demo_request(demo, plan, action, at=at, actor=actor, scan=scan)
+        for step in plan.steps[1:stop]:
+            take_step(demo, case, *step)
+        if stop < len(actions):
+            demo.deferred.append((case, plan.steps[stop:]))
         demo.cases.append(case)
+
+
+def _staff_for(demo, stage, action):
+    """The first workflow officer whose role the table allows for `action` from `stage`."""
+    roles = rule_for(stage, action)[1]
+    return next(demo.users[name] for name in WORKFLOW_STAFF if demo.users[name].roles & roles)
+
+
+def take_step(demo, case, action, at, note):
+    """One planned step of a case, through the service that takes it for real."""
+    actor = Actor(user=_staff_for(demo, case.stage, action))
+    if action == "record_payment":
+        owed = case.declaration.fee_amount
+        payment = (
+            PaymentInput(PaymentMethod.BANK_TRANSFER, owed, reference=f"FT{case.id:08d}") if owed else None
+        )
+        record_payment(case, payment, actor=actor, fee_proof_checked=True, at=at)
+    elif action == "finish_verification" and verification_demo.answer_all(demo, case, at=at):
+        pass  # the last answer moved the case on to drafting
+    elif action == "approve":
+        issuance_demo.approve_case(demo, case, at=at)
+    else:
+        transition(case, action, actor=actor, note=note, at=at)
+
+
+def finish_cases(demo):
+    """The steps from approval on, in the order of approval, so that certificate numbers follow the dates."""
+    for case, steps in sorted(demo.deferred, key=lambda item: item[1][0][1]):
+        for step in steps:
+            take_step(demo, case, *step)
 
 
 def receive_demo_request(demo, plan, action, *, at, actor, scan):
@@ -728,7 +753,16 @@ def load_record_database(demo):
 
 
 # Each step adds one kind of object; later areas append theirs (verification tasks, certificates).
-LOADERS = [load_units, load_users, load_cases, load_record_database, verification_demo.load_tasks]
+LOADERS = [
+    load_units,
+    load_users,
+    load_cases,
+    load_record_database,
+    verification_demo.load_tasks,
+    issuance_demo.prepare_signing,
+    finish_cases,
+    issuance_demo.load_decisions,
+]
 
 
 def load(*, now=None, seed=SEED):
@@ -800,3 +834,9 @@ def logins_command():
         "Tài khoản phê duyệt (pheduyet) và quản trị (quantri) phải đăng ký xác thực hai lớp (TOTP) "
         "bằng ứng dụng xác thực ở lần đăng nhập đầu tiên."
     )
+    signer = users.get(issuance_demo.SIGNER)
+    if signer is not None and signer.has_two_factor:
+        click.echo(
+            f"Tài khoản {signer.username} đã ký các Phiếu mẫu và đã bật xác thực hai lớp: thêm khóa "
+            f"{signer.totp_secret} vào ứng dụng xác thực để đăng nhập."
+        )
