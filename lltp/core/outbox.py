@@ -3,9 +3,11 @@ that causes them, and delivered afterwards by the worker (design §7).
 
 Any area calls `enqueue()`; none imports `integrations`, which delivers. After the transaction commits,
 each function in `on_commit` is called with the new messages' ids (integrations queues a Huey task per
-message there). A worker killed mid-delivery leaves its row unsent, and the periodic sweep queues it
-again: delivery is at least once, and every attempt carries the row's `message_id`, so a receiver can
-drop the repeats.
+message there). Messages that share an `ordering_key` (a case's callbacks) are sent one after the
+other, in the order they were written; each function in `on_sent` is called, in the transaction that
+marks a message sent, with its row. A worker killed mid-delivery leaves its row unsent, and the periodic
+sweep queues it again: delivery is at least once, and every attempt carries the row's `message_id`, so a
+receiver can drop the repeats.
 """
 
 import uuid
@@ -47,7 +49,10 @@ class OutboxMessage(db.Model):
     status: Mapped[OutboxStatus] = mapped_column(
         str_enum(OutboxStatus), default=OutboxStatus.PENDING, index=True
     )
+    # Messages with the same key go out in the order they were written ("case:<id>" for callbacks).
+    ordering_key: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -56,27 +61,39 @@ class OutboxMessage(db.Model):
     __table_args__ = (sa.Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),)
 
 
-# Functions `(message_ids)` called after a commit that added messages.
+# Functions `(message_ids)` called after a commit that added messages (or put them back to pending).
 on_commit = []
+# Functions `(message)` called with the loaded row in the transaction that marks it sent; one that raises
+# rolls that transaction back, and the message stays pending.
+on_sent = []
 _PENDING_KEY = "lltp_outbox_new"
 
 
-def enqueue(channel, recipient, *, body, topic, subject=None, payload=None):
-    """Add one outbound message to the current transaction; it is sent only if that transaction commits."""
+def enqueue(
+    channel, recipient, *, body, topic, subject=None, payload=None, message_id=None, ordering_key=None
+):
+    """Add one outbound message to the current transaction; it is sent only if that transaction commits.
+    `message_id` is given when the body must carry it (a callback's `id`)."""
     message = OutboxMessage(
-        message_id=str(uuid.uuid4()),
+        message_id=message_id or str(uuid.uuid4()),
         channel=OutboxChannel(channel),
         recipient=recipient,
         subject=subject,
         body=body,
         payload=payload,
         topic=topic,
+        ordering_key=ordering_key,
         next_attempt_at=utcnow(),
     )
     db.session.add(message)
     db.session.flush()
-    db.session.info.setdefault(_PENDING_KEY, []).append(message.id)
+    queue_after_commit(message.id)
     return message
+
+
+def queue_after_commit(message_id):
+    """Have the `on_commit` functions queue this pending message once the current transaction commits."""
+    db.session.info.setdefault(_PENDING_KEY, []).append(message_id)
 
 
 @sa.event.listens_for(Session, "after_commit")

@@ -53,6 +53,9 @@ STATUS_AFTER = {
 # A supplement or correction always issues a new certificate; a revocation or cancellation may.
 NEEDS_REPLACEMENT = frozenset({DecisionKind.SUPPLEMENT, DecisionKind.CORRECT})
 NUMBER_MAX = 60
+# Functions `(certificate, decision, actor)` that later areas register to act in the same transaction as
+# every decision (integrations queues the API client's callback), without this area importing theirs.
+after_decision = []
 
 
 def decisions_of(certificate):
@@ -164,9 +167,10 @@ def record_decision(certificate, *, kind, number, decided_on, reason, actor, rep
         },
     )
     db.session.flush()
-    # The new status reaches the check page and the API by being read from this row. The callback to the
-    # API client that sent the case belongs in this transaction too, through lltp.core.outbox.enqueue(),
-    # once cases know their client: not queued in this slice.
+    # The new status reaches the check page and the API by being read from this row; the API client that
+    # sent the case hears of it from a listener (its callback), in this transaction.
+    for listener in after_decision:
+        listener(certificate, decision, actor)
     return decision
 
 

@@ -134,7 +134,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
             "message_id": message["Message-ID"],
             "to": envelope["recipients"],
             "subject": message["Subject"],
-            "body": message.get_content(),
+            "body": message.get_body(("plain",)).get_content(),
             "login": envelope["login"],
         }
 

@@ -222,6 +222,8 @@ def test_a_message_fails_for_good_after_the_last_attempt(db, servers):
     _sink, sms_gateway = servers
     sms_gateway.status = 503
     message = committed_message(OutboxChannel.SMS, "0900000001")
+    message.created_at = utcnow() - timedelta(hours=49)  # past the retry window (test_callbacks: within it)
+    _db.session.commit()
     at = utcnow()
 
     statuses = []
@@ -287,13 +289,11 @@ def test_the_sweep_queues_every_due_pending_message_and_nothing_else(db, servers
     retry_later.next_attempt_at = utcnow() + timedelta(minutes=5)
     sent, failed = committed_message(), committed_message()
     sent.status, failed.status = OutboxStatus.SENT, OutboxStatus.FAILED
-    callback = outbox.enqueue(OutboxChannel.CALLBACK, "https://vneid.example/cb", body="{}", topic="test")
     _db.session.commit()
     queue.flush()
 
     assert outbox_tasks.sweep() == 1
     assert queued_deliveries(queue) == [due.id]
-    assert callback.status is OutboxStatus.PENDING  # no adapter yet: it waits, untouched
 
 
 def test_the_worker_sweeps_the_outbox_every_minute(app):

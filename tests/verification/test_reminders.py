@@ -116,7 +116,11 @@ def test_a_reminder_names_the_case_the_kind_the_unit_the_due_date_and_the_task_p
 
     reminders.send_reminders(FRIDAY)
 
-    email = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.channel == OutboxChannel.EMAIL))
+    email = db.session.scalar(
+        sa.select(OutboxMessage).where(
+            OutboxMessage.channel == OutboxChannel.EMAIL, OutboxMessage.topic == "verification.reminder"
+        )
+    )
     for text in (
         task.case.code,
         "Tra cứu hồ sơ tại Công an",

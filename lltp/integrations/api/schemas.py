@@ -6,9 +6,10 @@ import json
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from flask import current_app
+from flask import current_app, url_for
 
 from lltp.core import clock
+from lltp.issuance.queries import certificate_of
 
 
 def json_response(body, status=200, *, mimetype="application/json"):
@@ -61,7 +62,8 @@ def case_answer(case, *, host_url):
 
 
 def case_status(case, *, host_url):
-    """The answer to following a request: the submission's answer plus its stage and stage history."""
+    """The answer to following a request: the submission's answer plus its stage, its stage history and
+    its certificate."""
     return {
         **case_answer(case, host_url=host_url),
         "stage": str(case.stage),
@@ -70,8 +72,19 @@ def case_status(case, *, host_url):
             for event in case.events
             if event.to_stage != event.from_stage
         ],
-        # The issuance issue fills this in: {"number", "issued_at", "status", "download_url"}.
-        "certificate": None,
+        "certificate": certificate_answer(certificate_of(case)),
+    }
+
+
+def certificate_answer(certificate):
+    """The case's certificate as the API shows it (null until issued), with its current status."""
+    if certificate is None:
+        return None
+    return {
+        "number": certificate.number,
+        "issued_at": _moment(certificate.issued_at),
+        "status": str(certificate.status),
+        "download_url": url_for("api.get_certificate", case_code=certificate.case.code, _external=True),
     }
 
 

@@ -1,6 +1,7 @@
-"""The routes of /api/v1: submit a request, follow it, and the OpenAPI document."""
+"""The routes of /api/v1: submit a request, follow it, download its certificate, and the OpenAPI
+document."""
 
-from flask import g, request, url_for
+from flask import current_app, g, request, url_for
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import BadRequest
 
@@ -8,6 +9,7 @@ from lltp.cases.services import get_case
 from lltp.core import audit, clock
 from lltp.core.errors import ValidationFailed
 from lltp.core.permissions import public
+from lltp.delivery import returns
 from lltp.extensions import db
 from lltp.intake.services import body_hash, find_api_request, receive_request
 from lltp.intake.validation import validate_request
@@ -15,6 +17,7 @@ from lltp.integrations.api import bp, schemas
 from lltp.integrations.api.auth import client_actor, client_required
 from lltp.integrations.api.errors import IDEMPOTENCY_CONFLICT, Problem
 from lltp.integrations.api.openapi import openapi_document
+from lltp.issuance.queries import certificate_of
 
 
 def json_body():
@@ -93,21 +96,51 @@ def submit_request():
     return response
 
 
+def _own_case(client, case_code):
+    """The client's case with this code, or a 404."""
+    case = get_case(case_code)
+    # Another client's case is "not found", never "forbidden": a 403 would tell the caller the code exists.
+    if case is None or case.declaration is None or case.declaration.api_client_id != client.id:
+        raise Problem(404, "Không tìm thấy hồ sơ này trong các yêu cầu mà hệ thống đã gửi.")
+    return case
+
+
 @bp.get("/requests/<case_code>")
 @client_required
 def get_request(case_code):
     """Follow a request: its stage, its stage history and, once issued, its certificate."""
     client = g.api_client
-    case = get_case(case_code)
-    # Another client's case is "not found", never "forbidden": a 403 would tell the caller the code exists.
-    if case is None or case.declaration is None or case.declaration.api_client_id != client.id:
-        raise Problem(404, "Không tìm thấy hồ sơ này trong các yêu cầu mà hệ thống đã gửi.")
+    case = _own_case(client, case_code)
     answer = schemas.case_status(case, host_url=request.host_url)
     audit.record(
         "api.case.read", client_actor(client), object_type="case", object_id=case.code, case_id=case.id
     )
     db.session.commit()
     return schemas.json_response(answer)
+
+
+@bp.get("/requests/<case_code>/certificate")
+@client_required
+def get_certificate(case_code):
+    """The case's signed certificate PDF, once issued (whatever its status since: the API tells that)."""
+    client = g.api_client
+    certificate = certificate_of(_own_case(client, case_code))
+    if certificate is None or certificate.pdf is None:
+        raise Problem(404, "Hồ sơ này chưa được cấp Phiếu lý lịch tư pháp.")
+    audit.record(
+        "api.certificate.downloaded",
+        client_actor(client),
+        object_type="certificate",
+        object_id=certificate.number,
+        case_id=certificate.case_id,
+    )
+    returns.record_client_download(certificate.case, actor=client_actor(client))
+    db.session.commit()
+    response = current_app.response_class(certificate.pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{certificate.number.replace("/", "-")}.pdf"'
+    )
+    return response
 
 
 @bp.get("/openapi.json")

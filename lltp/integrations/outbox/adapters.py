@@ -1,10 +1,13 @@
-"""The channels' adapters: email by SMTP, SMS by an HTTP gateway, and the log for development.
+"""The channels' adapters: email by SMTP, SMS by an HTTP gateway, callbacks to the API clients, and the
+log for development.
 
 Each passes a timeout and raises `DeliveryError` only, so the delivery attempt handles every channel
 alike. Every message carries its outbox `message_id` (the email's Message-ID, the SMS request's JSON and
-Idempotency-Key), the same on every attempt, so a receiver can drop a repeat.
+Idempotency-Key, the callback body's `id`), the same on every attempt, so a receiver can drop a repeat.
 """
 
+import hashlib
+import hmac
 import json
 import logging
 import smtplib
@@ -12,10 +15,14 @@ import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from lltp.accounts.models import ApiClient
+from lltp.accounts.services import callback_secret
 from lltp.core.outbox import OutboxChannel
+from lltp.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +49,8 @@ class Envelope:
     subject: str | None
     body: str
     attempts: int
+    payload: dict | None = None
+    created_at: datetime | None = None
 
 
 class LogAdapter:
@@ -77,6 +86,10 @@ class EmailAdapter:
         message["Message-ID"] = f"<{envelope.message_id}@{self.sender.rpartition('@')[2] or 'lltp'}>"
         # Quoted-printable: Vietnamese text passes through servers that refuse 8-bit bodies.
         message.set_content(envelope.body, cte="quoted-printable")
+        # The applicant's notifications carry an HTML part; the plain text stays for mail readers without it.
+        html = (envelope.payload or {}).get("html")
+        if html:
+            message.add_alternative(html, subtype="html", cte="quoted-printable")
         return message
 
     def send(self, envelope):
@@ -126,6 +139,58 @@ class SmsAdapter:
             raise DeliveryError(f"SMS gateway {self.url}: {type(error).__name__}: {error}") from error
 
 
+def signature(body, secret):
+    """The `X-LLTP-Signature` of a callback body: HMAC-SHA256 of the raw bytes with the client's secret."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # urllib would follow a 301/302/303 with a GET and no body: a redirect is a failed delivery instead.
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class CallbackAdapter:
+    """The contract's callbacks: the body as written at enqueue time, POSTed to the client's callback URL
+    with its signature. The URL and secret are the client's current ones; any 2xx is an acknowledgement."""
+
+    def __init__(self, *, timeout):
+        self.timeout = timeout
+        self.opener = urllib.request.build_opener(_NoRedirect)
+
+    def _client(self, api_client_id):
+        """The client's URL and secret, read in a transaction closed before sending."""
+        client = db.session.get(ApiClient, api_client_id) if api_client_id is not None else None
+        address = None
+        if client is not None and client.is_active and client.callback_url:
+            address = client.callback_url, callback_secret(client)
+        db.session.commit()
+        if address is None:
+            raise DeliveryError(
+                f"API client {api_client_id} is revoked or has no callback URL", permanent=True
+            )
+        return address
+
+    def send(self, envelope):
+        url, secret = self._client((envelope.payload or {}).get("api_client_id"))
+        body = envelope.body.encode()
+        request = urllib.request.Request(
+            url,
+            data=body,
+            headers={"Content-Type": "application/json", "X-LLTP-Signature": signature(body, secret)},
+            method="POST",
+        )
+        try:
+            with self.opener.open(request, timeout=self.timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            error.close()
+            # Every refusal is retried for the whole window: a client's receiver may be down or redeploying.
+            raise DeliveryError(f"callback {url} answered {error.code}") from error
+        except OSError as error:
+            raise DeliveryError(f"callback {url}: {type(error).__name__}: {error}") from error
+
+
 class _Unconfigured:
     """Production without the channel's server: the message waits, failing visibly, until it is set."""
 
@@ -165,9 +230,15 @@ def _sms_adapter(config):
     )
 
 
-_ADAPTERS = {OutboxChannel.EMAIL: _email_adapter, OutboxChannel.SMS: _sms_adapter}
-# The channels delivered here; the others (callbacks) stay queued until their adapter lands.
-DELIVERED_CHANNELS = tuple(_ADAPTERS)
+def _callback_adapter(config):
+    return CallbackAdapter(timeout=config["LLTP_DELIVERY_TIMEOUT_SECONDS"])
+
+
+_ADAPTERS = {
+    OutboxChannel.EMAIL: _email_adapter,
+    OutboxChannel.SMS: _sms_adapter,
+    OutboxChannel.CALLBACK: _callback_adapter,
+}
 
 
 def adapter_for(channel, config):

@@ -1,12 +1,14 @@
-"""The outbox's Huey tasks: each committed message is queued for delivery at once, and every minute a
-sweep queues again whatever is due and not sent (retries, and the messages of a worker that was killed,
-or whose queueing failed). Delivery is at least once; receivers drop repeats by the message id."""
+"""The outbox's Huey tasks: each committed message is queued for delivery at once, a failed attempt's
+retry at its time, the next message of an ordered line as soon as the one before it is done, and every
+minute a sweep queues again whatever is due and not sent (the messages of a worker that was killed, or
+whose queueing failed). Delivery is at least once; receivers drop repeats by the message id."""
 
 import logging
 
 from huey import crontab
 
 from lltp.core import outbox
+from lltp.core.outbox import OutboxStatus
 from lltp.core.queue import huey
 from lltp.integrations.outbox import delivery
 
@@ -15,8 +17,16 @@ log = logging.getLogger(__name__)
 
 @huey.task()
 def deliver_message(message_id):
-    """Send one outbox message, if it is still due. It returns nothing: Huey would keep any result."""
-    delivery.deliver(message_id)
+    """Send one outbox message, if it is still due; then queue its retry at its time, or the message that
+    waited behind it. It returns nothing: Huey would keep any result."""
+    status = delivery.deliver(message_id)
+    if status is OutboxStatus.PENDING:
+        # The sweep would find it too, within a minute of its time; this keeps short backoffs short.
+        deliver_message.schedule((message_id,), eta=delivery.retry_time(message_id))
+    elif status is not None:
+        following = delivery.next_in_line(message_id)
+        if following is not None:
+            deliver_message(following)
 
 
 def sweep(*, now=None):
