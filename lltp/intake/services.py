@@ -437,6 +437,10 @@ def attachments_of(case):
 
 # --- one-stop papers -----------------------------------------------------------------------------
 
+# Functions `(case, paper, actor)` called in the transaction that issues an apology (not a transition), so
+# that a later area tells the applicant of the new date without this one importing it.
+after_apology = []
+
 
 def issue_paper(case, kind, content, *, actor, at=None, first_of_case=False):
     """Number and keep a one-stop paper with what it says. `first_of_case`: the case was opened by the
@@ -596,4 +600,6 @@ def issue_apology(case, *, new_date, reason, actor):
         actor=actor,
     )
     db.session.flush()  # the page links to the paper by its id
+    for listener in after_apology:
+        listener(case, paper, actor)
     return paper
