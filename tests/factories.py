@@ -108,3 +108,68 @@ def create_case(stage=CaseStage.RECEIVED, *, channel=Channel.COUNTER, at=None, a
 def local_datetime(*args):
     """A moment given in Vietnam's local time, as the aware UTC datetime the models store."""
     return datetime(*args, tzinfo=clock.local_tz())
+
+
+# --- delivery: issued cases with what they ask to be returned ---------------------------------------------
+
+
+def create_issued_case(
+    delivery_method="counter", *, channel=Channel.COUNTER, postal_address=None, **overrides
+):
+    """An issued case whose paper goes by `delivery_method`, with a declaration carrying `postal_address`."""
+    from lltp.cases.models import DeliveryMethod
+    from lltp.intake.models import Declaration
+
+    case = create_case(
+        CaseStage.ISSUED, channel=channel, delivery_method=DeliveryMethod(delivery_method), **overrides
+    )
+    if postal_address is not None:
+        _db.session.add(Declaration(case=case, postal_address=postal_address))
+        _db.session.flush()
+    return case
+
+
+# --- API clients with a callback URL, and their cases (callbacks, the API's certificate) -----------------
+
+
+def create_callback_client(callback_url, *, kind="vneid", name=None):
+    """A client that submits requests and hears of them at `callback_url`: (client, token, secret)."""
+    return account_services.create_api_client(
+        name or f"{kind}-cb-{uuid.uuid4().hex[:8]}", kind=kind, actor=SYSTEM, callback_url=callback_url
+    )
+
+
+def create_api_case(client, **request_overrides):
+    """A case received from `client` through the intake service, from the contract's example request (a
+    fresh external_id unless given)."""
+    import json
+    from pathlib import Path
+
+    from lltp.intake.services import body_hash, receive_request
+    from lltp.intake.validation import validate_request
+
+    body = json.loads((Path(__file__).parent / "integrations" / "contract_request.json").read_text())
+    body |= {"external_id": f"EXT-{uuid.uuid4().hex[:12]}", **request_overrides}
+    clean = validate_request(body, channel=client.kind, today=clock.today(), date_style="iso")
+    actor = Actor.system(f"api:{client.name}")
+    return receive_request(
+        clean,
+        channel=client.kind,
+        actor=actor,
+        at=clock.now(),
+        api_client=client,
+        request_hash=body_hash(body),
+    )
+
+
+def issue_case(case):
+    """Take `case` on through the workflow to signature, and have a signing approver approve it: the real
+    numbered, signed certificate."""
+    from lltp.issuance import services as issuance_services
+    from tests.issuance.approvals import signing_approver
+
+    actor = Actor(user=officer(), ip="127.0.0.1")
+    actions = path_to(CaseStage.AWAITING_SIGNATURE)
+    for action in actions[len(path_to(case.stage)) :]:
+        case_services.transition(case, action, actor=actor, note="Ghi chú thử")
+    return issuance_services.approve(case, actor=Actor(user=signing_approver(), ip="127.0.0.1"))

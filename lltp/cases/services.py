@@ -20,6 +20,7 @@ from lltp.cases.models import (
     Channel,
     DeliveryMethod,
     LegalProfile,
+    Sex,
 )
 from lltp.cases.workflow import ACTIONS, REFUSAL_GROUNDS, STAGE_LABELS, rule_for
 from lltp.core import audit, clock, database
@@ -96,6 +97,10 @@ def open_case(fields, *, channel, actor, awaiting_payment=False, at=None):
     # an unset delivery method would count as paper and add the paper days.
     values = {"delivery_method": DeliveryMethod.ELECTRONIC, "is_urgent": False}
     values.update({name: fields[name] for name in CASE_FIELDS if name in fields})
+    # As enums, not the validator's strings, so that the rules' `is` comparisons hold before a reload.
+    values["delivery_method"] = DeliveryMethod(values["delivery_method"])
+    if "applicant_sex" in values:
+        values["applicant_sex"] = Sex(values["applicant_sex"])
     case = Case(channel=Channel(channel), submitted_at=at, stage=None, **values)
     # Refuse before a code is handed out and the case joins the session, so a refusal leaves nothing.
     _check(case, action, actor, None)

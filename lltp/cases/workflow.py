@@ -41,7 +41,8 @@ ACTIONS = {
         Action("submit_for_signature", _l("Trình ký")),
         Action("return_draft", _l("Trả lại dự thảo"), needs_note=True),
         Action("approve", _l("Phê duyệt và ký Phiếu"), own_form=True),
-        Action("record_return", _l("Ghi nhận đã trả kết quả"), system_allowed=True),
+        # Done by the returns themselves (delivery area): the case is returned once every return it owes is.
+        Action("record_return", _l("Ghi nhận đã trả kết quả"), system_allowed=True, own_form=True),
         Action("refuse", _l("Từ chối cấp Phiếu"), needs_note=True, danger=True),
         Action("withdraw", _l("Rút yêu cầu"), needs_note=True, system_allowed=True, danger=True),
     )

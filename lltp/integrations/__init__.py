@@ -1,5 +1,6 @@
 """The outside world: `api/` serves the national systems' contract (contracts/intake-api.md) at /api/v1,
-and `outbox/` delivers the outbox's email and SMS (callbacks join it with the callback issue).
+`callbacks` writes the contract's callbacks to the outbox, and `outbox/` delivers its email, SMS and
+callbacks.
 
 The API calls the areas' services; it never writes their models itself.
 """

@@ -103,9 +103,9 @@ def test_action_the_role_may_not_take_is_refused_and_writes_nothing(as_user, cas
 
 
 def test_action_not_open_at_this_stage_is_a_conflict_and_writes_nothing(as_user, case):
-    client = as_user(Role.RETURNING_OFFICER)
+    client = as_user(Role.PROCESSING_OFFICER)
     before = rows(CaseEvent), rows(AuditEvent)
-    assert act(client, case, "record_return").status_code == 409
+    assert act(client, case, "submit_for_signature").status_code == 409
     assert (rows(CaseEvent), rows(AuditEvent)) == before
 
 
@@ -116,6 +116,14 @@ def test_approving_through_the_generic_action_route_is_not_found(as_user):
     assert act(client, waiting, "approve").status_code == 404
     assert (rows(CaseEvent), rows(AuditEvent)) == before
     assert _db.session.get(Case, waiting.id).stage is CaseStage.AWAITING_SIGNATURE
+
+
+def test_recording_the_return_through_the_generic_action_route_is_not_found(as_user):
+    issued = create_case(CaseStage.ISSUED)
+    client = as_user(Role.RETURNING_OFFICER)
+    before = rows(CaseEvent), rows(AuditEvent)
+    assert act(client, issued, "record_return").status_code == 404
+    assert (rows(CaseEvent), rows(AuditEvent)) == before
 
 
 def test_unknown_action_is_not_found(as_user, case):

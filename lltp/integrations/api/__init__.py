@@ -12,4 +12,5 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 errors.register(bp)
 limiter.limit(lambda: current_app.config["LLTP_API_RATE_LIMIT"], key_func=rate_limit_key)(bp)
 
-from lltp.integrations.api import record_sources, verification, views  # noqa: E402,F401  (they attach their routes to bp)
+from lltp.integrations import callbacks  # noqa: E402,F401  (the contract's callbacks listen to cases and decisions)
+from lltp.integrations.api import record_sources, shipments, verification, views  # noqa: E402,F401  (they attach their routes to bp)

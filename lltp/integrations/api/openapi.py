@@ -2,23 +2,20 @@
 
 It describes contracts/intake-api.md, and the record sources' documents of contracts/records-import.md
 (their schemas come from the records validator's own field specs), and the verification tasks that a
-verifying agency's own system reads and answers. What later issues build (the
-certificate download, the postal operator's shipments, the callbacks) is declared already with its
-contract schema and marked `x-lltp-status: planned`, so the systems built against the contract can see
-the whole of it.
+verifying agency's own system reads and answers, the postal operator's shipments, and the callbacks.
 """
 
 from functools import cache
 
 from lltp.cases.models import CaseStage, DeliveryMethod, Sex
+from lltp.delivery.models import ShipmentStatus
+from lltp.delivery.services import NOTE_LENGTH, REPORTED_EVENTS
 from lltp.intake.models import FeeCategory, IdDocumentType
 from lltp.intake.validation import EXTERNAL_ID_LENGTH, MAX_COPIES, RELATIONSHIPS, REQUESTER_KINDS
 from lltp.records.models import DocumentKind, DocumentStatus
 from lltp.records.validation import json_schema
 from lltp.verification.models import AnswerOutcome, TaskKind, TaskStatus
 from lltp.verification.services import REASON_LENGTH
-
-PLANNED = "x-lltp-status: planned. Comes with a later issue; the contract fixes its shape already."
 
 
 def _ref(name):
@@ -378,11 +375,39 @@ SCHEMAS = {
     ),
     "ShipmentEvent": _object(
         {
-            "event": _enum(("picked_up", "in_transit", "delivered", "returned_to_sender")),
+            "event": _enum(REPORTED_EVENTS),
             "at": MOMENT,
-            "note": _nullable(TEXT),
+            "note": _nullable({**TEXT, "maxLength": NOTE_LENGTH}),
         },
         required=("event", "at"),
+    ),
+    "Shipment": _object(
+        {
+            "tracking_number": TEXT,
+            "status": _enum(ShipmentStatus),
+            "recipient": _object(
+                {"full_name": TEXT, "phone": _nullable(TEXT)}, required=("full_name", "phone")
+            ),
+            "address": TEXT,
+            "copies": {"type": "integer"},
+            "created_at": MOMENT,
+            "status_changed_at": MOMENT,
+            "events": {"type": "array", "items": _ref("ShipmentEvent")},
+        },
+        required=(
+            "tracking_number",
+            "status",
+            "recipient",
+            "address",
+            "copies",
+            "created_at",
+            "status_changed_at",
+            "events",
+        ),
+        description="What the courier needs, and nothing else of the case.",
+    ),
+    "ShipmentList": _object(
+        {"shipments": {"type": "array", "items": _ref("Shipment"), "maxItems": 500}}, required=("shipments",)
     ),
     "CallbackEvent": _object(
         {
@@ -434,6 +459,12 @@ CASE_CODE_PARAMETER = {"name": "case_code", "in": "path", "required": True, "sch
 
 
 TASK_ID_PARAMETER = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+SHIPMENT_ERRORS = {
+    "403": "A client of another kind than postal_operator.",
+    "404": "No shipment has this tracking number.",
+    "409": "The event cannot follow the shipment's status (delivered after a return to sender, say).",
+    "422": "Validation failed: `errors` names every bad field at once. Nothing is stored.",
+}
 VERIFICATION_ERRORS = {
     "403": "A client of another kind than verifying_agency; or, for an answer, a task that one of the "
     "unit's verifiers has claimed on the board.",
@@ -442,14 +473,6 @@ VERIFICATION_ERRORS = {
     "422": "Validation failed: `errors` names every bad field at once (details.document.<path> for the "
     "document). Nothing is stored.",
 }
-
-
-def _planned(operation):
-    return {
-        **operation,
-        "description": f"{PLANNED}\n\n{operation.get('description', '')}".strip(),
-        "x-lltp-status": "planned",
-    }
 
 
 PATHS = {
@@ -491,20 +514,26 @@ PATHS = {
     },
     "/requests/{case_code}/certificate": {
         "parameters": [CASE_CODE_PARAMETER],
-        "get": _planned(
-            {
-                "operationId": "getCertificate",
-                "summary": "Download the signed certificate",
-                "responses": {
-                    "200": {
-                        "description": "The signed PDF.",
-                        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-                    },
-                    **_errors("401", "403", "404", "429"),
+        "get": {
+            "operationId": "getCertificate",
+            "summary": "Download the signed certificate",
+            "description": "The PDF with the approver's signature and the authority's seal. 404 until the "
+            "certificate is issued; afterwards it stays available whatever its status, which "
+            "`certificate.status` of the request tells.",
+            "responses": {
+                "200": {
+                    "description": "The signed PDF.",
+                    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
                 },
-                "description": "404 until the certificate is issued.",
-            }
-        ),
+                **_errors(
+                    "401",
+                    "403",
+                    "404",
+                    "429",
+                    descriptions={"404": "No such case among this client's requests, or not issued yet."},
+                ),
+            },
+        },
     },
     "/record-sources": {
         "post": {
@@ -593,69 +622,72 @@ PATHS = {
     },
     "/shipments/{tracking_number}/events": {
         "parameters": [{"name": "tracking_number", "in": "path", "required": True, "schema": TEXT}],
-        "post": _planned(
-            {
-                "operationId": "reportShipmentEvent",
-                "summary": "Report a shipment event (postal_operator clients)",
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": _ref("ShipmentEvent")}},
-                },
-                "responses": {
-                    "204": {"description": "Recorded."},
-                    **_errors("400", "401", "403", "404", "415", "422", "429"),
-                },
-            }
-        ),
+        "post": {
+            "operationId": "reportShipmentEvent",
+            "summary": "Report a shipment event (postal_operator clients)",
+            "description": "Kind postal_operator only. The order is ready_for_pickup, then picked_up, then "
+            "in_transit (any number of times), then delivered or returned_to_sender, which end it; "
+            "picked_up may go straight to either end. Delivered completes the paper return.",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("ShipmentEvent")}},
+            },
+            "responses": {
+                "201": _json("Shipment", "Recorded: the shipment with its events."),
+                "200": _json("Shipment", "The same event at the same time again: nothing changed."),
+                **_errors(
+                    "400", "401", "403", "404", "409", "415", "422", "429", descriptions=SHIPMENT_ERRORS
+                ),
+            },
+        },
     },
     "/shipments": {
-        "get": _planned(
-            {
-                "operationId": "listShipments",
-                "summary": "List shipments (postal_operator clients)",
-                "parameters": [
-                    {"name": "status", "in": "query", "schema": _enum(("ready_for_pickup",))},
-                ],
-                "responses": {
-                    "200": {
-                        "description": "The shipments in that status.",
-                        "content": {
-                            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}
-                        },
-                    },
-                    **_errors("401", "403", "429"),
+        "get": {
+            "operationId": "listShipments",
+            "summary": "List the shipments in one status (postal_operator clients)",
+            "description": "Oldest first, at most 500. By default the shipments waiting for pickup.",
+            "parameters": [
+                {
+                    "name": "status",
+                    "in": "query",
+                    "schema": {**_enum(ShipmentStatus), "default": str(ShipmentStatus.READY_FOR_PICKUP)},
                 },
-            }
-        ),
+            ],
+            "responses": {
+                "200": _json("ShipmentList", "The shipments in that status."),
+                **_errors("401", "403", "422", "429", descriptions=SHIPMENT_ERRORS),
+            },
+        },
     },
 }
 
 WEBHOOKS = {
     "caseEvent": {
-        "post": _planned(
-            {
-                "operationId": "caseEventCallback",
-                "summary": "Sent to the client's callback URL when a case changes stage or its certificate "
-                "changes status",
-                "description": "Signed with `X-LLTP-Signature: sha256=<hex HMAC-SHA256 of the raw body with "
-                "the client's callback signing secret>`. Retried with backoff for at least 24 hours. An "
-                "electronic result counts as returned when the client acknowledges (2xx) the "
-                "`stage_changed` event for `issued`.",
-                "parameters": [
-                    {
-                        "name": "X-LLTP-Signature",
-                        "in": "header",
-                        "required": True,
-                        "schema": {"type": "string", "pattern": "^sha256=[0-9a-f]{64}$"},
-                    }
-                ],
-                "requestBody": {
+        "post": {
+            "operationId": "caseEventCallback",
+            "summary": "Sent to the client's callback URL when a case changes stage or its certificate "
+            "changes status",
+            "description": "Signed with `X-LLTP-Signature: sha256=<hex HMAC-SHA256 of the raw body with "
+            "the client's callback signing secret>`. Delivered at least once, in order for each case (an "
+            "event is not sent before the case's earlier ones are acknowledged), and retried with backoff "
+            "for at least 24 hours; receivers drop duplicates by `id`. A supplement or correction makes "
+            "`certificate_status` `supplemented` or `corrected`: the replacing certificate is issued in its "
+            "own case. An electronic result counts as returned when the client acknowledges (2xx) the "
+            "`stage_changed` event for `issued`.",
+            "parameters": [
+                {
+                    "name": "X-LLTP-Signature",
+                    "in": "header",
                     "required": True,
-                    "content": {"application/json": {"schema": _ref("CallbackEvent")}},
-                },
-                "responses": {"2XX": {"description": "Acknowledged; any other answer is retried."}},
-            }
-        )
+                    "schema": {"type": "string", "pattern": "^sha256=[0-9a-f]{64}$"},
+                }
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("CallbackEvent")}},
+            },
+            "responses": {"2XX": {"description": "Acknowledged; any other answer is retried."}},
+        }
     }
 }
 
