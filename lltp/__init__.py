@@ -69,9 +69,12 @@ def _import_models():
     import lltp.core.audit
     import lltp.core.calendar
     import lltp.core.outbox
+    import lltp.delivery.models
     import lltp.intake.models
     import lltp.issuance.models
     import lltp.records.models
+    import lltp.reports.models
+    import lltp.status.models
     import lltp.verification.models  # noqa: F401
 
 
@@ -79,10 +82,13 @@ def _register_blueprints(app):
     from lltp import health
     from lltp.accounts.views import bp as accounts_bp
     from lltp.cases.views import bp as cases_bp
+    from lltp.delivery.views import bp as delivery_bp
     from lltp.intake.views import bp as intake_bp
     from lltp.integrations.api import bp as api_bp
+    from lltp.integrations.outbox.views import bp as outbox_bp
     from lltp.issuance.views import bp as issuance_bp
     from lltp.records.views import bp as records_bp
+    from lltp.reports.views import bp as reports_bp
     from lltp.status.views import bp as status_bp
     from lltp.verification.views import bp as verification_bp
 
@@ -94,8 +100,11 @@ def _register_blueprints(app):
         intake_bp,
         verification_bp,
         issuance_bp,
+        delivery_bp,
         status_bp,
+        reports_bp,
         api_bp,
+        outbox_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -158,11 +167,13 @@ def _register_security_headers(app):
     @app.after_request
     def security_headers(response):
         nonce = g.get("csp_nonce", "")
+        # Only the embeddable pages name other origins (the portals allowed to frame them).
+        ancestors = g.get("csp_frame_ancestors") or "'self'"
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; "
             f"script-src 'self' 'nonce-{nonce}'; object-src 'none'; base-uri 'self'; "
-            "form-action 'self'; frame-ancestors 'self'",
+            "form-action 'self'; frame-ancestors " + ancestors,
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

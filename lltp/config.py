@@ -90,6 +90,18 @@ class Config:
     LLTP_API_RATE_LIMIT = _env("LLTP_API_RATE_LIMIT", "6000 per minute")
     # The public certificate check (/kiem-tra): tries per address, so the identity fields cannot be guessed.
     LLTP_CHECK_RATE_LIMIT = _env("LLTP_CHECK_RATE_LIMIT", "10 per minute")
+    # The status page (/tra-cuu, its widget and /tra-cuu.json, counted together): tries per address, and
+    # per case code, so a known code's second fact cannot be guessed from many addresses.
+    LLTP_STATUS_RATE_LIMIT = _env("LLTP_STATUS_RATE_LIMIT", "10 per minute")
+    LLTP_STATUS_CODE_RATE_LIMIT = _env("LLTP_STATUS_CODE_RATE_LIMIT", "20 per hour")
+    # The portals allowed to frame /embed/tra-cuu and to call /tra-cuu.json from a browser (CORS), as
+    # origins separated by spaces or commas ("https://dichvucong.hochiminhcity.gov.vn").
+    LLTP_EMBED_ORIGINS = tuple(_env("LLTP_EMBED_ORIGINS", "").replace(",", " ").split())
+    # The applicant's one-time codes (download of a Phiếu số 2, follow-up): how long one lasts, how many
+    # wrong tries it allows, and how many may be sent for one case.
+    LLTP_ONE_TIME_CODE_MINUTES = _env_int("LLTP_ONE_TIME_CODE_MINUTES", 10)
+    LLTP_ONE_TIME_CODE_MAX_ATTEMPTS = _env_int("LLTP_ONE_TIME_CODE_MAX_ATTEMPTS", 5)
+    LLTP_ONE_TIME_CODE_RATE_LIMIT = _env("LLTP_ONE_TIME_CODE_RATE_LIMIT", "5 per hour")
     # An API request counts from its own `submitted_at` when that is at most this many days old (a delayed
     # push); an older one counts from when it reaches us.
     LLTP_API_SUBMITTED_AT_MAX_AGE_DAYS = _env_int("LLTP_API_SUBMITTED_AT_MAX_AGE_DAYS", 7)
@@ -120,6 +132,9 @@ class Config:
     LLTP_OUTBOX_MAX_ATTEMPTS = _env_int("LLTP_OUTBOX_MAX_ATTEMPTS", 8)
     # Also how long an attempt holds its message: keep it well above the delivery timeout.
     LLTP_OUTBOX_RETRY_SECONDS = _env_int("LLTP_OUTBOX_RETRY_SECONDS", 60)
+    # A message is given up only once it has had its attempts and is older than this: the contract retries
+    # callbacks for at least 24 hours.
+    LLTP_OUTBOX_RETRY_WINDOW_HOURS = _env_int("LLTP_OUTBOX_RETRY_WINDOW_HOURS", 48)
     LLTP_DELIVERY_TIMEOUT_SECONDS = float(_env("LLTP_DELIVERY_TIMEOUT_SECONDS", 10))
 
     # The board.

@@ -1,2 +1,3 @@
-"""Status: the public pages that only read. Today the certificate check at /kiem-tra, where the QR code of
-a certificate leads (domain §10)."""
+"""Status: the public pages. The certificate check at /kiem-tra, where the QR code of a certificate leads
+(domain §10); the case status at /tra-cuu, its embeddable widget and its JSON twin (domain §11); and the
+applicant's own follow-up from it, each step proved by a one-time code."""

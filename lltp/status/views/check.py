@@ -1,9 +1,6 @@
-"""The public pages: the certificate check at /kiem-tra, where a certificate's QR code leads."""
+"""The public certificate check at /kiem-tra (domain §10)."""
 
-from datetime import datetime
-
-from flask import Blueprint, current_app, make_response, render_template, request
-from flask_babel import gettext as _
+from flask import current_app, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from lltp.core.permissions import public
@@ -11,8 +8,7 @@ from lltp.extensions import limiter
 from lltp.intake.forms import SEX_CHOICES
 from lltp.issuance.decisions import STATUS_LABELS
 from lltp.status.queries import check_certificate
-
-bp = Blueprint("status", __name__)
+from lltp.status.views import bp, no_store, parse_date
 
 # The check's inputs, by their posted names, with what a missing one says. The QR fills `so` and `ma`.
 REQUIRED = {
@@ -25,6 +21,7 @@ REQUIRED = {
     "id_number": _l("Vui lòng nhập số định danh cá nhân."),
 }
 TYPE_LABELS = {1: _l("Phiếu lý lịch tư pháp số 1"), 2: _l("Phiếu lý lịch tư pháp số 2")}
+BAD_DATE = _l("Ngày sinh không hợp lệ, hãy nhập theo dạng dd/mm/yyyy (ví dụ 17/05/1990).")
 
 
 def _render(*, values=None, errors=None, result=None, not_found=False, status=200):
@@ -42,8 +39,7 @@ def _render(*, values=None, errors=None, result=None, not_found=False, status=20
         ),
         status,
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 def _read_form(form):
@@ -53,12 +49,9 @@ def _read_form(form):
     if values["sex"] and values["sex"] not in dict(SEX_CHOICES):
         errors["sex"] = str(REQUIRED["sex"])
     if values["date_of_birth"]:
-        try:
-            values["born_on"] = datetime.strptime(values["date_of_birth"], "%d/%m/%Y").date()
-        except ValueError:
-            errors["date_of_birth"] = _(
-                "Ngày sinh không hợp lệ, hãy nhập theo dạng dd/mm/yyyy (ví dụ 17/05/1990)."
-            )
+        values["born_on"] = parse_date(values["date_of_birth"])
+        if values["born_on"] is None:
+            errors["date_of_birth"] = str(BAD_DATE)
     return values, errors
 
 

@@ -1,0 +1,200 @@
+"""The citizen's status lookup by case code and a second fact (domain §11), and what it may say.
+
+Case codes are sequential, so a code alone proves nothing, and the answer must not tell a wrong code from a
+wrong fact, by its words or its time: every lookup reads one row by the unique code index, found or not,
+and compares the digests of the facts in constant time against the row's, or against a stand-in.
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from lltp.accounts.forms import UNIT_KIND_LABELS
+from lltp.accounts.models import Unit
+from lltp.cases.models import CLOSED_STAGES, Case, CaseStage, DeliveryMethod
+from lltp.cases.workflow import STAGE_LABELS, rule_for
+from lltp.core import clock
+from lltp.delivery.queries import current_shipment
+from lltp.extensions import db
+from lltp.intake.forms import DELIVERY_CHOICES
+from lltp.intake.models import OneStopPaper, PaperKind
+from lltp.issuance.models import Certificate
+from lltp.verification.models import AWAITING_UNIT, VerificationTask
+
+# What a code that does not exist is compared against, so that the work done is the same.
+_ABSENT = (date(1, 1, 1), "\x00")
+_LATEST_APOLOGY = (
+    sa.select(OneStopPaper.content)
+    .where(OneStopPaper.case_id == Case.id, OneStopPaper.kind == PaperKind.APOLOGY)
+    .order_by(OneStopPaper.id.desc())
+    .limit(1)
+    .correlate(Case)
+    .scalar_subquery()
+)
+# Whether a signed certificate can be downloaded, without reading its PDF.
+_SIGNED = sa.exists().where(Certificate.case_id == Case.id, Certificate.pdf.is_not(None)).correlate(Case)
+
+DELIVERY_LABELS = dict(DELIVERY_CHOICES)
+# Who the case waits for at each stage, without naming anyone; verification names the kinds of agency.
+HOLDER_LABELS = {
+    CaseStage.AWAITING_PAYMENT: _l("Chờ người yêu cầu nộp lệ phí"),
+    CaseStage.RECEIVED: _l("Cơ quan cấp Phiếu đang giải quyết"),
+    CaseStage.INCOMPLETE: _l("Chờ người yêu cầu bổ sung hồ sơ"),
+    CaseStage.IN_REVIEW: _l("Cơ quan cấp Phiếu đang tra cứu"),
+    CaseStage.VERIFYING: _l("Cơ quan cấp Phiếu đang xác minh"),
+    CaseStage.DRAFTING: _l("Cơ quan cấp Phiếu đang lập Phiếu"),
+    CaseStage.AWAITING_SIGNATURE: _l("Chờ lãnh đạo cơ quan cấp Phiếu ký"),
+    CaseStage.ISSUED: _l("Phiếu đã được cấp, chờ trả kết quả"),
+}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the citizen typed: a case code and at least one of the two facts the law names."""
+
+    case_code: str
+    date_of_birth: date | None = None
+    id_number: str | None = None
+
+
+@dataclass(frozen=True)
+class CaseStatus:
+    """Everything the status page may say about a case, and nothing else about the person."""
+
+    case_code: str
+    stage: CaseStage
+    stage_label: str
+    holder: str | None
+    since: datetime
+    appointment_date: date | None
+    is_late: bool
+    new_date: date | None  # the apology's new appointment date
+    return_method: DeliveryMethod
+    return_label: str
+    tracking_number: str | None
+    certificate_type: int
+    can_download: bool
+    can_complete: bool
+    can_report_payment: bool
+    can_withdraw: bool
+
+
+def _digest(kind, value):
+    return hashlib.sha256(f"{kind}:{value}".encode()).digest()
+
+
+def facts_match(row_facts, facts, *, need_both=False):
+    """Whether the typed facts match the row's (date of birth, ID number). Both given facts are compared,
+    in constant time, whatever the first answer; `need_both` asks for both (the download)."""
+    born_on, id_number = row_facts
+    answers = []
+    if facts.date_of_birth is not None or need_both:
+        given = facts.date_of_birth.isoformat() if facts.date_of_birth else "\x01"
+        answers.append(hmac.compare_digest(_digest("dob", born_on.isoformat()), _digest("dob", given)))
+    if facts.id_number or need_both:
+        # A case without an ID number on file never matches by it.
+        expected = id_number or "\x02"
+        answers.append(hmac.compare_digest(_digest("id", expected), _digest("id", facts.id_number or "\x03")))
+    return bool(answers) and all(answers)
+
+
+def _find(statement, facts, *, need_both):
+    """The row of `statement` (Case first) whose code was typed, when the facts match it; None otherwise,
+    whichever was wrong. One read by the unique code index, and the same comparisons, found or not."""
+    row = db.session.execute(statement.where(Case.code == facts.case_code.strip().upper())).first()
+    case = row[0] if row is not None else None
+    expected = (case.applicant_date_of_birth, case.applicant_id_number) if case is not None else _ABSENT
+    matched = facts_match(expected, facts, need_both=need_both)
+    return row if case is not None and matched else None
+
+
+def find_case(facts, *, need_both=False):
+    """The case that the code and the facts point at, or None."""
+    row = _find(sa.select(Case), facts, need_both=need_both)
+    return row[0] if row is not None else None
+
+
+def find_status(facts, *, now=None):
+    """What the status page says for the code and the second fact, or None. The apology and the signed
+    certificate come in the same read, so that the common answer costs one query."""
+    row = _find(sa.select(Case, _LATEST_APOLOGY, _SIGNED), facts, need_both=False)
+    return case_status(row[0], apology=row[1], signed=row[2], now=now) if row is not None else None
+
+
+def _waiting_agencies(case):
+    """The kinds of agency that still owe the case a verification answer, in a stable order."""
+    kinds = db.session.scalars(
+        sa.select(Unit.kind)
+        .join(VerificationTask, VerificationTask.unit_id == Unit.id)
+        .where(VerificationTask.case_id == case.id, VerificationTask.status.in_(AWAITING_UNIT))
+        .distinct()
+    ).all()
+    return sorted(str(UNIT_KIND_LABELS[kind]) for kind in kinds)
+
+
+def _holder(case):
+    if case.stage is CaseStage.VERIFYING:
+        agencies = _waiting_agencies(case)
+        if agencies:
+            return _("Đang chờ %(agencies)s xác minh", agencies=", ".join(agencies))
+    label = HOLDER_LABELS.get(case.stage)
+    return str(label) if label is not None else None
+
+
+def _is_late(case, now):
+    """Past the appointment (the time, for an urgent case): what `deadlines.overdue_clause` says in SQL."""
+    if case.stage in CLOSED_STAGES or case.due_date is None:
+        return False
+    if case.due_at is not None:
+        return case.due_at < now
+    return case.due_date < clock.local_date(now)
+
+
+def case_status(case, *, apology, signed, now=None):
+    """What the status page says about `case`: `apology` is the content of its latest apology, if any, and
+    `signed` whether it has a signed certificate."""
+    new_date = apology.get("new_date") if apology else None
+    shipment = current_shipment(case) if case.delivery_method is DeliveryMethod.POST else None
+    return CaseStatus(
+        case_code=case.code,
+        stage=case.stage,
+        stage_label=str(STAGE_LABELS[case.stage]),
+        holder=_holder(case),
+        since=case.stage_changed_at,
+        appointment_date=case.due_date,
+        is_late=_is_late(case, now or clock.now()),
+        new_date=date.fromisoformat(new_date) if new_date else None,
+        return_method=case.delivery_method,
+        return_label=str(DELIVERY_LABELS[case.delivery_method]),
+        tracking_number=shipment.tracking_number if shipment is not None else None,
+        certificate_type=case.certificate_type,
+        can_download=bool(signed) and case.stage in (CaseStage.ISSUED, CaseStage.RETURNED),
+        can_complete=case.stage is CaseStage.INCOMPLETE,
+        can_report_payment=case.stage is CaseStage.AWAITING_PAYMENT,
+        can_withdraw=rule_for(case.stage, "withdraw") is not None,
+    )
+
+
+def status_json(status):
+    """The JSON answer of /tra-cuu.json: the same facts as the page."""
+    return {
+        "case_code": status.case_code,
+        "stage": str(status.stage),
+        "stage_label": status.stage_label,
+        "holder": status.holder,
+        "since": status.since.isoformat(),
+        "appointment_date": status.appointment_date.isoformat() if status.appointment_date else None,
+        "is_late": status.is_late,
+        "new_appointment_date": status.new_date.isoformat() if status.new_date else None,
+        "return_method": str(status.return_method),
+        "return_method_label": status.return_label,
+        "tracking_number": status.tracking_number,
+        "certificate_available": status.can_download,
+        "status_url": current_app.config["LLTP_PUBLIC_BASE_URL"].rstrip("/") + "/tra-cuu",
+    }
