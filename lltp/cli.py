@@ -9,6 +9,8 @@ def register_cli(app):
     from lltp.integrations.outbox import tasks as outbox_tasks  # noqa: F401  (and queues committed messages)
     from lltp.issuance.cli import certificates_cli
     from lltp.records.cli import records_cli
+    from lltp.reports import tasks as report_tasks  # noqa: F401  (keeps the reports' daily summary)
+    from lltp.reports.cli import reports_cli
     from lltp.verification import tasks as verification_tasks  # noqa: F401  (its reminders and escalations)
 
     for command in (
@@ -18,6 +20,7 @@ def register_cli(app):
         demo_cli,
         records_cli,
         certificates_cli,
+        reports_cli,
         worker_command,
     ):
         app.cli.add_command(command)

@@ -19,6 +19,7 @@ RECORD_OFFICERS = (Role.PROCESSING_OFFICER, Role.APPROVER)
 # A verifying unit's officers work on their board; the authority's follow every unit's.
 VERIFICATION_BOARD = (Role.VERIFIER, Role.UNIT_SUPERVISOR, Role.PROCESSING_OFFICER, Role.APPROVER)
 PERFORMANCE_READERS = (Role.REPORT_READER, Role.ADMINISTRATOR, Role.UNIT_SUPERVISOR, Role.PROCESSING_OFFICER)
+REPORT_READERS = (Role.REPORT_READER, Role.ADMINISTRATOR)
 
 MENU = (
     # (label, endpoint, roles, unit kinds)
@@ -28,7 +29,14 @@ MENU = (
     (_l("Làm sạch dữ liệu"), "records.duplicates", RECORD_OFFICERS, (UnitKind.ISSUING_AUTHORITY,)),
     (_l("Văn bản chờ ghép"), "records.pending", RECORD_OFFICERS, (UnitKind.ISSUING_AUTHORITY,)),
     (_l("Yêu cầu xác minh"), "verification.board", VERIFICATION_BOARD, None),
+    (
+        _l("Trả kết quả qua bưu điện"),
+        "delivery.board",
+        (Role.RETURNING_OFFICER,),
+        (UnitKind.ISSUING_AUTHORITY,),
+    ),
     (_l("Hiệu quả xác minh"), "verification.performance", PERFORMANCE_READERS, (UnitKind.ISSUING_AUTHORITY,)),
+    (_l("Báo cáo"), "reports.dashboard", REPORT_READERS, (UnitKind.ISSUING_AUTHORITY,)),
     (_l("Người dùng"), "accounts.admin_users", (Role.ADMINISTRATOR,), None),
     (_l("Đơn vị"), "accounts.admin_units", (Role.ADMINISTRATOR,), None),
     (_l("Lịch làm việc"), "cases.admin_calendar", (Role.ADMINISTRATOR,), None),
@@ -36,6 +44,7 @@ MENU = (
     (_l("Định tuyến xác minh"), "verification.admin_rules", (Role.ADMINISTRATOR,), None),
     (_l("Lệ phí"), "intake.admin_fees", (Role.ADMINISTRATOR,), None),
     (_l("Nhật ký truy cập"), "accounts.admin_audit", (Role.ADMINISTRATOR,), None),
+    (_l("Tin gửi lỗi"), "outbox.dead_letters", (Role.ADMINISTRATOR,), (UnitKind.ISSUING_AUTHORITY,)),
     (_l("Tài khoản"), "accounts.account", (), None),
 )
 

@@ -94,6 +94,11 @@ def objects(db):
         "certificate_id": 1,
         "decision_id": 1,
         "copy_number": 1,
+        # Reports: a chart of the dashboard, and the periodic report's format.
+        "chart": "kenh",
+        "extension": "xlsx",
+        # Delivery: the postal operator's API names a shipment by its tracking number (none such here).
+        "tracking_number": "EB000000000VN",
     }
 
 

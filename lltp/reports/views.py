@@ -1,0 +1,101 @@
+"""The leadership dashboard at /bao-cao: the figures of a period (and optionally a verifying unit) chosen
+in the URL, each chart as an SVG image with its table under it, the CSV export of the case list, and the
+periodic report as XLSX and PDF. For report readers and administrators of the issuing authority."""
+
+from flask import Blueprint, abort, make_response, request
+from flask_login import current_user
+
+from lltp.accounts.models import UnitKind
+from lltp.core.htmx import render_page
+from lltp.core.permissions import current_actor, requires
+from lltp.extensions import db
+from lltp.navigation import REPORT_READERS
+from lltp.reports import export, periodic
+from lltp.reports.charts import charts, render_svg
+from lltp.reports.figures import decimal_text, figures, number_text, percent_text
+from lltp.reports.forms import parse_filters, unit_choices
+
+bp = Blueprint("reports", __name__)
+
+AUTHORITY = (UnitKind.ISSUING_AUTHORITY,)
+
+
+def _figures_or_400():
+    filters, _form, errors = parse_filters(request.args)
+    if errors:
+        abort(400)
+    return filters, figures(filters.period_from, filters.period_to, unit=filters.unit)
+
+
+def _download(data, *, content_type, name):
+    response = make_response(data)
+    response.headers["Content-Type"] = content_type
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/bao-cao")
+@requires(*REPORT_READERS, unit_kinds=AUTHORITY)
+def dashboard():
+    """The figures of the period in the URL; an htmx request gets only the figures' block."""
+    filters, form, errors = parse_filters(request.args)
+    fig = figures(filters.period_from, filters.period_to, unit=filters.unit) if filters else None
+    return render_page(
+        "reports/dashboard.html",
+        block="report",
+        form=form,
+        errors=errors,
+        filters=filters,
+        fig=fig,
+        charts=charts(fig) if fig else [],
+        sentences=periodic.sentences(fig) if fig else [],
+        unit_choices=unit_choices(),
+        columns=export.allowed_columns(current_user),
+        default_columns=export.DEFAULT_COLUMNS,
+        number_text=number_text,
+        decimal_text=decimal_text,
+        percent_text=percent_text,
+    ), 422 if errors else 200
+
+
+@bp.get("/bao-cao/bieu-do/<chart>.svg")
+@requires(*REPORT_READERS, unit_kinds=AUTHORITY)
+def chart_svg(chart):
+    """One chart of the dashboard as an SVG image, for the same query string."""
+    _filters, fig = _figures_or_400()
+    found = next((c for c in charts(fig) if c.name == chart), None)
+    if found is None:
+        abort(404)
+    response = make_response(render_svg(found))
+    response.headers["Content-Type"] = "image/svg+xml"
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@bp.get("/bao-cao/ho-so.csv")
+@requires(*REPORT_READERS, unit_kinds=AUTHORITY)
+def cases_csv():
+    """The case list of the period with the chosen columns (`cot`); personal ones only for the roles
+    allowed, and the export audited."""
+    filters, _form, errors = parse_filters(request.args)
+    if errors:
+        abort(400)
+    text, _columns = export.export_cases(filters, request.args.getlist("cot"), actor=current_actor())
+    db.session.commit()
+    name = periodic.file_name(filters, "csv", prefix="ho-so-lltp")
+    return _download(text.encode("utf-8"), content_type="text/csv; charset=utf-8", name=name)
+
+
+@bp.get("/bao-cao/dinh-ky.<any(xlsx, pdf):extension>")
+@requires(*REPORT_READERS, unit_kinds=AUTHORITY)
+def period_report(extension):
+    """The periodic report of the period in the URL, as XLSX or PDF."""
+    _filters, fig = _figures_or_400()
+    if extension == "xlsx":
+        data = periodic.render_xlsx(fig)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        data = periodic.render_report_pdf(fig)
+        content_type = "application/pdf"
+    return _download(data, content_type=content_type, name=periodic.file_name(fig, extension))
