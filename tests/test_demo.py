@@ -12,6 +12,7 @@ from lltp.cases.models import Case, CaseStage, Channel, Sex
 from lltp.cases.workflow import replay
 from lltp.core import clock
 from lltp.core.calendar import working_calendar
+from lltp.delivery.models import CaseReturn, Collector, Handover, ReturnReason, Shipment, ShipmentStatus
 from lltp.extensions import db
 from lltp.intake.models import Attachment, FeeCategory, OneStopPaper, Payment, PaymentMethod
 from lltp.intake.services import payments_of
@@ -119,11 +120,17 @@ def test_events_happen_in_order_in_the_past_by_officers_allowed_to_take_them(dem
     for case in all_cases():
         moments = [event.at for event in case.events]
         assert moments == sorted(moments) and moments[-1] < now, case.code
-        # Only the last answer of a verification moves a case on by itself.
+        # Only the last answer of a verification, and the last return (the client's acknowledgement, the
+        # notice sent or the post's delivery), move a case on by themselves.
         assert all(
             event.actor.is_authority_officer
             if event.actor is not None
-            else (event.action, event.actor_label) == ("finish_verification", "verification")
+            else (event.action, event.actor_label)
+            in {
+                ("finish_verification", "verification"),
+                ("record_return", "worker"),
+                ("record_return", "api:vnpost"),
+            }
             for event in case.events
         ), case.code
 
@@ -371,3 +378,32 @@ def test_one_certificate_is_revoked_with_its_decision(demo_app):
     assert revoked[0].replaced_by is None
     (decision,) = decisions_of(revoked[0])
     assert decision.kind is DecisionKind.REVOKE and decision.pdf_sha256
+
+
+def test_returned_cases_went_back_by_every_path(demo_app):
+    reasons = {r.done_reason for r in db.session.scalars(sa.select(CaseReturn))}
+    assert reasons >= {
+        ReturnReason.CALLBACK_ACKNOWLEDGED,
+        ReturnReason.APPLICANT_NOTIFIED,
+        ReturnReason.COLLECTED,
+        ReturnReason.DELIVERED,
+    }
+    collectors = {h.collected_by for h in db.session.scalars(sa.select(Handover))}
+    assert collectors == {Collector.APPLICANT, Collector.PROXY}
+
+
+def test_the_post_board_has_shipments_waiting_in_transit_and_returned_to_sender(demo_app):
+    statuses = {s.status for s in db.session.scalars(sa.select(Shipment))}
+    assert statuses >= {
+        ShipmentStatus.READY_FOR_PICKUP,
+        ShipmentStatus.IN_TRANSIT,
+        ShipmentStatus.RETURNED_TO_SENDER,
+        ShipmentStatus.DELIVERED,
+    }
+
+
+def test_every_returned_case_has_done_all_it_owed(demo_app):
+    for case in all_cases():
+        if case.stage is CaseStage.RETURNED:
+            owed = db.session.scalars(sa.select(CaseReturn).where(CaseReturn.case_id == case.id)).all()
+            assert owed and all(r.done_at for r in owed), case.code

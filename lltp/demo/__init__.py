@@ -36,6 +36,7 @@ from lltp.core.audit import Actor
 from lltp.core.calendar import working_calendar
 from lltp.core.text import fold
 from lltp.core.uploads import check_upload
+from lltp.demo import delivery as delivery_demo
 from lltp.demo import issuance as issuance_demo
 from lltp.demo import records as record_demo
 from lltp.demo import verification as verification_demo
@@ -703,6 +704,8 @@ def take_step(demo, case, action, at, note):
         pass  # the last answer moved the case on to drafting
     elif action == "approve":
         issuance_demo.approve_case(demo, case, at=at)
+    elif action == "record_return":
+        delivery_demo.return_case(demo, case, at=at)
     else:
         transition(case, action, actor=actor, note=note, at=at)
 
@@ -762,6 +765,7 @@ LOADERS = [
     issuance_demo.prepare_signing,
     finish_cases,
     issuance_demo.load_decisions,
+    delivery_demo.load_open_shipments,
 ]
 
 
