@@ -137,6 +137,9 @@ class Config:
     LLTP_OUTBOX_RETRY_WINDOW_HOURS = _env_int("LLTP_OUTBOX_RETRY_WINDOW_HOURS", 48)
     LLTP_DELIVERY_TIMEOUT_SECONDS = float(_env("LLTP_DELIVERY_TIMEOUT_SECONDS", 10))
 
+    # How long the dashboard's figures are reused for its chart images (and a reload), in seconds.
+    LLTP_REPORT_CACHE_SECONDS = _env_int("LLTP_REPORT_CACHE_SECONDS", 60)
+
     # The board.
     LLTP_BOARD_PAGE_SIZE = _env_int("LLTP_BOARD_PAGE_SIZE", 50)
     LLTP_BOARD_REFRESH_SECONDS = _env_int("LLTP_BOARD_REFRESH_SECONDS", 30)
@@ -157,6 +160,8 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    # Each test counts its own cases: figures kept from another test's would be wrong.
+    LLTP_REPORT_CACHE_SECONDS = 0
     SQLALCHEMY_DATABASE_URI = normalise_database_url(_env("DATABASE_URL", "sqlite://"))
     SERVER_NAME = None
 

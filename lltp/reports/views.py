@@ -2,7 +2,11 @@
 in the URL, each chart as an SVG image with its table under it, the CSV export of the case list, and the
 periodic report as XLSX and PDF. For report readers and administrators of the issuing authority."""
 
-from flask import Blueprint, abort, make_response, request
+import threading
+import time
+from collections import OrderedDict
+
+from flask import Blueprint, abort, current_app, make_response, request
 from flask_login import current_user
 
 from lltp.accounts.models import UnitKind
@@ -20,11 +24,37 @@ bp = Blueprint("reports", __name__)
 AUTHORITY = (UnitKind.ISSUING_AUTHORITY,)
 
 
+# The page and its chart images ask for the same figures within a second or two: each process keeps the
+# last few for LLTP_REPORT_CACHE_SECONDS, so a dashboard and its ten charts are counted once per process.
+_recent = OrderedDict()
+_recent_lock = threading.Lock()
+RECENT_KEPT = 16
+
+
+def recent_figures(filters):
+    """`figures()` for the filters, or the same figures counted less than LLTP_REPORT_CACHE_SECONDS ago."""
+    max_age = current_app.config["LLTP_REPORT_CACHE_SECONDS"]
+    key = (filters.period_from, filters.period_to, filters.unit.id if filters.unit else None)
+    now = time.monotonic()
+    with _recent_lock:
+        hit = _recent.get(key)
+    if max_age and hit is not None and now - hit[0] < max_age:
+        return hit[1]
+    fig = figures(filters.period_from, filters.period_to, unit=filters.unit)
+    if max_age:
+        with _recent_lock:
+            _recent[key] = (now, fig)
+            _recent.move_to_end(key)
+            while len(_recent) > RECENT_KEPT:
+                _recent.popitem(last=False)
+    return fig
+
+
 def _figures_or_400():
     filters, _form, errors = parse_filters(request.args)
     if errors:
         abort(400)
-    return filters, figures(filters.period_from, filters.period_to, unit=filters.unit)
+    return filters, recent_figures(filters)
 
 
 def _download(data, *, content_type, name):
@@ -40,7 +70,7 @@ def _download(data, *, content_type, name):
 def dashboard():
     """The figures of the period in the URL; an htmx request gets only the figures' block."""
     filters, form, errors = parse_filters(request.args)
-    fig = figures(filters.period_from, filters.period_to, unit=filters.unit) if filters else None
+    fig = recent_figures(filters) if filters else None
     return render_page(
         "reports/dashboard.html",
         block="report",

@@ -3,6 +3,9 @@
 import pytest
 
 from lltp.accounts.models import Role, UnitKind
+from lltp.reports.figures import figures
+from lltp.reports.forms import parse_filters
+from lltp.reports.views import recent_figures
 from tests.factories import create_unit, create_user
 from tests.reports.cases import build_quarter
 
@@ -104,3 +107,16 @@ def test_an_unknown_chart_is_not_found(login_as, reader):
 def test_the_menu_offers_reports_to_report_readers(login_as, reader):
     page = login_as(reader).get("/bao-cao").get_data(as_text=True)
     assert 'href="/bao-cao" aria-current="page"' in page
+
+
+def test_the_charts_reuse_the_figures_the_page_just_counted(app, monkeypatch, quarter):
+    monkeypatch.setitem(app.config, "LLTP_REPORT_CACHE_SECONDS", 60)
+    filters, _form, _errors = parse_filters(Q1)
+    first = recent_figures(filters)
+    assert recent_figures(filters) is first
+    assert first.received == figures(filters.period_from, filters.period_to).received
+
+
+def test_without_a_cache_time_the_figures_are_counted_again(app, quarter):
+    filters, _form, _errors = parse_filters(Q1)
+    assert recent_figures(filters) is not recent_figures(filters)
