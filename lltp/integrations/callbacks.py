@@ -67,8 +67,11 @@ def queue_callback(case, client, event, *, at, certificate_status):
 
 def on_case_transition(case, event, actor):
     """A real change of stage (not one that keeps it, as marking a case long does) is a `stage_changed`,
-    with the status of the case's certificate once there is one."""
-    client = subscriber(case) if event.from_stage != event.to_stage else None
+    with the status of the case's certificate once there is one. The submission itself is not: the client
+    has its answer, and the new case has no declaration yet (looking for one would cost a query)."""
+    if event.from_stage is None or event.from_stage == event.to_stage:
+        return
+    client = subscriber(case)
     if client is None:
         return
     certificate = certificate_of(case)

@@ -179,6 +179,14 @@ def test_cases_of_the_counter_or_of_a_client_without_callback_url_queue_nothing(
     assert callback_rows() == []
 
 
+def test_the_submission_itself_queues_no_callback_its_client_has_the_answer(subscriber):
+    case = create_api_case(subscriber.client)
+
+    assert callback_rows(case) == []
+    start_review(case)
+    assert [json.loads(row.body)["stage"] for row in callback_rows(case)] == ["in_review"]
+
+
 def test_a_decision_on_the_certificate_queues_its_new_status(subscriber):
     case = create_api_case(subscriber.client)
     certificate = issue_case(case)
