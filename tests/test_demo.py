@@ -8,13 +8,13 @@ import sqlalchemy as sa
 from lltp import demo
 from lltp.accounts.models import Role, Unit, UnitKind, User
 from lltp.cases.deadlines import deadline_status
-from lltp.cases.models import Case, CaseStage, Channel, Sex
+from lltp.cases.models import CLOSED_STAGES, Case, CaseStage, Channel, Sex
 from lltp.cases.workflow import replay
 from lltp.core import clock
 from lltp.core.calendar import working_calendar
 from lltp.delivery.models import CaseReturn, Collector, Handover, ReturnReason, Shipment, ShipmentStatus
 from lltp.extensions import db
-from lltp.intake.models import Attachment, FeeCategory, OneStopPaper, Payment, PaymentMethod
+from lltp.intake.models import Attachment, FeeCategory, OneStopPaper, PaperKind, Payment, PaymentMethod
 from lltp.intake.services import payments_of
 from lltp.issuance.decisions import decisions_of
 from lltp.issuance.models import Certificate, CertificateStatus, DecisionKind
@@ -407,3 +407,13 @@ def test_every_returned_case_has_done_all_it_owed(demo_app):
         if case.stage is CaseStage.RETURNED:
             owed = db.session.scalars(sa.select(CaseReturn).where(CaseReturn.case_id == case.id)).all()
             assert owed and all(r.done_at for r in owed), case.code
+
+
+def test_two_cases_at_risk_carry_the_apology_with_a_new_date(demo_app):
+    apologies = db.session.scalars(
+        sa.select(OneStopPaper).where(OneStopPaper.kind == PaperKind.APOLOGY)
+    ).all()
+    assert len(apologies) == 2
+    for paper in apologies:
+        assert paper.content["new_date"] > paper.content["previous_date"]
+        assert db.session.get(Case, paper.case_id).stage not in CLOSED_STAGES

@@ -42,7 +42,15 @@ from lltp.demo import records as record_demo
 from lltp.demo import verification as verification_demo
 from lltp.extensions import db
 from lltp.intake.models import AttachmentKind, FeeCategory, PaymentMethod
-from lltp.intake.services import PaymentInput, add_attachment, quote_fee, receive_request, record_payment
+from lltp.intake.services import (
+    PaymentInput,
+    add_attachment,
+    apology_problem,
+    issue_apology,
+    quote_fee,
+    receive_request,
+    record_payment,
+)
 from lltp.intake.validation import validate_request
 
 SEED = 2026
@@ -749,6 +757,20 @@ def receive_demo_request(demo, plan, action, *, at, actor, scan):
     return case
 
 
+APOLOGY_REASON = "Hồ sơ cần chờ kết quả xác minh của cơ quan phối hợp nên chưa trả kết quả đúng hẹn."
+
+
+def load_apologies(demo):
+    """The first two open cases at risk of missing their date get the apology with a new date, three
+    working days later, as the intake officer issues it (once, at least a working day before the date)."""
+    calendar = working_calendar()
+    actor = Actor(user=demo.users["tiepnhan"])
+    candidates = [case for case in demo.cases if apology_problem(case, now=demo.now) is None]
+    for case in candidates[:2]:
+        new_date = calendar.add_working_days(case.due_date, 3)
+        issue_apology(case, new_date=new_date, reason=APOLOGY_REASON, actor=actor)
+
+
 def load_record_database(demo):
     """The judicial-record database: people (some of them applicants, some look-alikes) and convictions."""
     names = SimpleNamespace(family=FAMILY_NAMES, middle=MIDDLE_NAMES, given=GIVEN_NAMES)
@@ -766,6 +788,7 @@ LOADERS = [
     finish_cases,
     issuance_demo.load_decisions,
     delivery_demo.load_open_shipments,
+    load_apologies,
 ]
 
 
