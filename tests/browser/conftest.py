@@ -6,10 +6,12 @@ on, exactly as served. Never downloads a browser: it uses /usr/bin/chromium.
 
 import os
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
 
+from lltp.extensions import db
 from tests.conftest import need_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -45,3 +47,10 @@ def live_server(isolated_db):
     server.shutdown()
     thread.join(timeout=10)
     server.server_close()
+    # A request still being served (a lazy chart image, say) holds a pooled connection: wait for it to be
+    # given back before the database is disposed of and dropped, or it is left open and unreferenced.
+    with app.app_context():
+        pool = db.engine.pool
+    deadline = time.monotonic() + 10
+    while pool.checkedout() and time.monotonic() < deadline:
+        time.sleep(0.05)
