@@ -10,9 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lltp import config as config_module
-from lltp.core.clock import to_local
 from lltp.core.errors import DomainError
-from lltp.core.text import format_date, format_money, format_number
+from lltp.core.text import format_date, format_datetime, format_money, format_number
 from lltp.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 
@@ -144,7 +143,9 @@ def _register_errors(app):
 
 
 def _register_template_helpers(app):
-    app.jinja_env.filters.update(date=format_date, money=format_money, number=format_number)
+    app.jinja_env.filters.update(
+        date=format_date, datetime=format_datetime, money=format_money, number=format_number
+    )
     from lltp.navigation import main_menu
 
     app.jinja_env.globals.update(
@@ -153,10 +154,6 @@ def _register_template_helpers(app):
         authority_name=lambda: app.config["LLTP_AUTHORITY_NAME"],
         csp_nonce=lambda: g.get("csp_nonce", ""),
     )
-
-    @app.template_filter("datetime")
-    def format_datetime(moment):
-        return "" if moment is None else to_local(moment).strftime("%H:%M %d/%m/%Y")
 
 
 def _register_security_headers(app):

@@ -124,6 +124,16 @@ def overdue_clause(*, calendar, now=None):
     )
 
 
+def is_overdue(case, *, now=None):
+    """What `overdue_clause` says, for one case in hand: open and past its due date (or due time)."""
+    if case.stage in CLOSED_STAGES or case.due_date is None:
+        return False
+    now = now or clock.now()
+    if case.due_at is not None:
+        return case.due_at < now
+    return case.due_date < clock.local_date(now)
+
+
 def at_risk_clause(*, calendar, now=None):
     """SQL for the cases `is_at_risk` flags: working days left <= N means due before the (N+1)-th
     working day from today."""

@@ -1,8 +1,11 @@
 """Text rules shared by every entry point: NFC normalisation, folding for search, Vietnamese formats."""
 
 import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
 
-_FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "d"})
+from lltp.core.clock import to_local
+
+_D_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
 
 
 def nfc(text):
@@ -10,13 +13,15 @@ def nfc(text):
     return None if text is None else unicodedata.normalize("NFC", text)
 
 
+def unaccented(text):
+    """The text without Vietnamese marks (đ as d), its case kept and its spaces collapsed."""
+    decomposed = unicodedata.normalize("NFD", (text or "").translate(_D_TABLE))
+    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
+
+
 def fold(text):
     """Lower-case and strip diacritics, so "Nguyễn Văn Đức" matches "nguyen van duc"."""
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_TABLE))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.lower().split())
+    return unaccented(text).lower()
 
 
 def format_date(value):
@@ -31,5 +36,29 @@ def format_money(amount):
     return f"{int(amount):,}".replace(",", ".") + " đ"
 
 
+def format_datetime(moment):
+    """hh:mm dd/mm/yyyy in local time."""
+    return "" if moment is None else to_local(moment).strftime("%H:%M %d/%m/%Y")
+
+
 def format_number(value):
+    """11.449: dots between thousands."""
     return f"{int(value):,}".replace(",", ".")
+
+
+def format_decimal(value, places=1):
+    """2,5 (a dash when there is nothing): a comma before the decimals, and none for a whole number."""
+    if value is None:
+        return "—"
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    whole, _, decimals = f"{rounded:f}".partition(".")
+    decimals = decimals.rstrip("0")
+    return format_number(int(whole)) + (f",{decimals}" if decimals else "")
+
+
+def format_percent(part, whole):
+    """50,37%: the share of `part` in `whole`, to two decimals (a dash when `whole` is zero)."""
+    if not whole:
+        return "—"
+    share = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{share:f}".replace(".", ",") + "%"

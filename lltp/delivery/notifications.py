@@ -9,7 +9,6 @@ Who is told what is written once, in `is_told()`.
 """
 
 import logging
-import unicodedata
 from datetime import date
 from urllib.parse import urlencode
 
@@ -18,9 +17,9 @@ from flask_babel import lazy_gettext as _l
 
 from lltp.cases import services as case_services
 from lltp.cases.models import API_CHANNELS, Channel
-from lltp.core import clock, outbox
+from lltp.core import outbox
 from lltp.core.outbox import OutboxChannel
-from lltp.core.text import format_date
+from lltp.core.text import format_date, format_datetime, unaccented
 from lltp.intake import services as intake_services
 
 log = logging.getLogger(__name__)
@@ -83,17 +82,6 @@ def status_link(case):
     return f"{base}/tra-cuu?{urlencode({'ma': case.code})}"
 
 
-def unaccented(text):
-    """The text without Vietnamese marks, its spaces collapsed: one GSM-7 SMS segment holds 160 of these
-    characters (the case code and the link keep their case, unlike `core.text.fold`)."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
-
-
-def _moment(moment):
-    return clock.to_local(moment).strftime("%H:%M %d/%m/%Y")
-
-
 def _words(case, kind, context):
     """What the templates may say: the case code, dates and links, never the applicant's identity."""
     words = {
@@ -101,7 +89,7 @@ def _words(case, kind, context):
         "code": case.code,
         "link": status_link(case),
         # An urgent request is due at a time, not only on a day.
-        "due_date": _moment(case.due_at) if case.due_at else format_date(case.due_date),
+        "due_date": format_datetime(case.due_at) if case.due_at else format_date(case.due_date),
     }
     if kind == "incomplete":
         words["note"] = context.get("note") or ""
@@ -118,7 +106,7 @@ def _words(case, kind, context):
         words["code_value"] = context["code"]
         words["purpose"] = str(PURPOSES[context["purpose"]])
         expires_at = context.get("expires_at")
-        words["expires"] = expires_at and _moment(expires_at)
+        words["expires"] = expires_at and format_datetime(expires_at)
     return words
 
 

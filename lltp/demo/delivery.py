@@ -5,10 +5,10 @@ shipments ready for pickup, in transit and returned to sender on the returning o
 
 from datetime import timedelta
 
-from lltp.cases.models import API_CHANNELS, CaseStage, DeliveryMethod
+from lltp.cases.models import CaseStage, DeliveryMethod
 from lltp.core.audit import Actor
 from lltp.delivery import returns, services
-from lltp.delivery.models import Collector, ReturnKind, ReturnReason, ShipmentStatus
+from lltp.delivery.models import Collector, ReturnKind, ShipmentStatus
 
 RETURNING_OFFICER = "trakq"
 # The post's steps after pickup for the cases still issued, in turn: waiting for the courier, on the way,
@@ -58,13 +58,11 @@ def return_case(demo, case, *, at):
     for case_return in returns.returns_of(case):
         if case_return.kind is ReturnKind.ELECTRONIC:
             # What the worker records once the client acknowledges the event, or the notice is sent.
-            reason = (
-                ReturnReason.CALLBACK_ACKNOWLEDGED
-                if case.channel in API_CHANNELS
-                else ReturnReason.APPLICANT_NOTIFIED
-            )
             returns.complete_return(
-                case_return, reason=reason, actor=Actor.system("worker"), at=issued_at + (at - issued_at) / 2
+                case_return,
+                reason=returns.electronic_done_by(case),
+                actor=Actor.system("worker"),
+                at=issued_at + (at - issued_at) / 2,
             )
         elif case_return.method is DeliveryMethod.POST:
             delivered = (ShipmentStatus.PICKED_UP, ShipmentStatus.IN_TRANSIT, ShipmentStatus.DELIVERED)

@@ -11,8 +11,9 @@ from pygal.style import Style
 from lltp.cases.forms import CERTIFICATE_TYPE_LABELS, CHANNEL_LABELS
 from lltp.cases.models import Channel
 from lltp.cases.workflow import STAGE_LABELS
+from lltp.core.text import format_decimal, format_number
 from lltp.intake.forms import FEE_CATEGORY_LABELS
-from lltp.reports.figures import CERTIFICATE_TYPES, decimal_text, number_text
+from lltp.reports.figures import CERTIFICATE_TYPES
 
 # pygal adds an import hook for its map plugins that has only the pre-3.4 `find_module`, so every later
 # import that reaches it warns (an error under the suite's warning filter). We draw no maps: take it out.
@@ -32,7 +33,7 @@ class Chart:
     def cell(self, value):
         if value is None:
             return "—"
-        return decimal_text(value) if self.decimals else number_text(value)
+        return format_decimal(value) if self.decimals else format_number(value)
 
     @property
     def rows(self):
@@ -170,7 +171,7 @@ def render_svg(chart):
         legend_at_bottom=True,
         print_values=chart.kind != "line",
         # The axis too: a count axis may tick at halves ("1,5"); a whole value prints as the table does.
-        value_formatter=decimal_text,
+        value_formatter=format_decimal,
         x_label_rotation=45 if len(chart.labels) > 8 else 0,
         no_data_text=_("Không có số liệu"),
         width=800,

@@ -25,7 +25,6 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
@@ -126,29 +125,6 @@ class Figures:
 
 
 # --- formatting: Vietnamese numbers -------------------------------------------------------------------
-
-
-def number_text(value):
-    """11.449: dots between thousands."""
-    return f"{int(value):,}".replace(",", ".")
-
-
-def decimal_text(value, places=1):
-    """2,5 (a dash when there is nothing): a comma before the decimals, and none for a whole number."""
-    if value is None:
-        return "—"
-    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    whole, _, decimals = f"{rounded:f}".partition(".")
-    decimals = decimals.rstrip("0")
-    return number_text(int(whole)) + (f",{decimals}" if decimals else "")
-
-
-def percent_text(part, whole):
-    """50,37%: the share of `part` in `whole`, to two decimals (a dash when `whole` is zero)."""
-    if not whole:
-        return "—"
-    share = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"{share:f}".replace(".", ",") + "%"
 
 
 # --- the query function --------------------------------------------------------------------------------

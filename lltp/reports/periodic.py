@@ -13,11 +13,10 @@ from openpyxl.styles import Alignment, Font
 
 from lltp.core import clock
 from lltp.core.pdf import render_pdf
-from lltp.core.text import format_date
+from lltp.core.text import format_date, format_decimal, format_number, format_percent
 from lltp.intake.models import FeeCategory
 from lltp.intake.pdf import authority
 from lltp.reports.charts import charts
-from lltp.reports.figures import decimal_text, number_text, percent_text
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ def sentences(fig):
     tổng số hồ sơ (chiếm tỷ lệ 50,37%); trả kết quả 5.811 Phiếu LLTP, trong đó 4.811 hồ sơ sớm và đúng
     hạn; 641 hồ sơ quá hạn 01 ngày"."""
     late = "".join(
-        _("; %(count)s hồ sơ quá hạn %(days)02d ngày", count=number_text(count), days=days)
+        _("; %(count)s hồ sơ quá hạn %(days)02d ngày", count=format_number(count), days=days)
         for days, count in fig.late_by_days.items()
     )
     lines = [
@@ -43,53 +42,53 @@ def sentences(fig):
             "trong đó %(on_time)s hồ sơ sớm và đúng hạn%(late)s.",
             start=format_date(fig.period_from),
             end=format_date(fig.period_to),
-            vneid=number_text(fig.vneid),
-            total=number_text(fig.received),
-            share=percent_text(fig.vneid, fig.received),
-            returned=number_text(fig.returned),
-            on_time=number_text(fig.on_time),
+            vneid=format_number(fig.vneid),
+            total=format_number(fig.received),
+            share=format_percent(fig.vneid, fig.received),
+            returned=format_number(fig.returned),
+            on_time=format_number(fig.on_time),
             late=late,
         ),
         _(
             "Phiếu LLTP số 1: tiếp nhận %(received_1)s, trả kết quả %(returned_1)s; Phiếu LLTP số 2: tiếp "
             "nhận %(received_2)s, trả kết quả %(returned_2)s.",
-            received_1=number_text(fig.received_by_type[1]),
-            returned_1=number_text(fig.returned_by_type[1]),
-            received_2=number_text(fig.received_by_type[2]),
-            returned_2=number_text(fig.returned_by_type[2]),
+            received_1=format_number(fig.received_by_type[1]),
+            returned_1=format_number(fig.returned_by_type[1]),
+            received_2=format_number(fig.received_by_type[2]),
+            returned_2=format_number(fig.returned_by_type[2]),
         ),
         _(
             "Thời gian giải quyết trung vị %(median)s ngày làm việc (%(median_days)s ngày theo lịch); "
             "90%% hồ sơ được trả kết quả trong %(p90)s ngày làm việc (%(p90_days)s ngày theo lịch).",
-            median=decimal_text(fig.times_total.median_working_days),
-            median_days=decimal_text(fig.times_total.median_days),
-            p90=decimal_text(fig.times_total.p90_working_days),
-            p90_days=decimal_text(fig.times_total.p90_days),
+            median=format_decimal(fig.times_total.median_working_days),
+            median_days=format_decimal(fig.times_total.median_days),
+            p90=format_decimal(fig.times_total.p90_working_days),
+            p90_days=format_decimal(fig.times_total.p90_days),
         ),
         _(
             "Ban hành %(apologies)s phiếu xin lỗi và hẹn lại ngày trả kết quả; %(kept)s/%(apology_returns)s "
             "hồ sơ có phiếu xin lỗi được trả kết quả đúng ngày hẹn lại.",
-            apologies=number_text(fig.apologies),
-            kept=number_text(fig.apology_date_kept),
-            apology_returns=number_text(fig.apology_returns),
+            apologies=format_number(fig.apologies),
+            kept=format_number(fig.apology_date_kept),
+            apology_returns=format_number(fig.apology_returns),
         ),
         _(
             "Từ chối cấp %(refused)s hồ sơ; %(withdrawn)s hồ sơ người yêu cầu rút yêu cầu.",
-            refused=number_text(fig.refused),
-            withdrawn=number_text(fig.withdrawn),
+            refused=format_number(fig.refused),
+            withdrawn=format_number(fig.withdrawn),
         ),
         _(
             "Thu lệ phí %(paid)s đồng; ngân sách địa phương hỗ trợ %(subsidised)s đồng; miễn lệ phí "
             "%(exempt)s hồ sơ.",
-            paid=number_text(sum(row.paid for row in fig.fees)),
-            subsidised=number_text(sum(row.subsidised for row in fig.fees)),
-            exempt=number_text(sum(row.requests for row in fig.fees if row.category is FeeCategory.EXEMPT)),
+            paid=format_number(sum(row.paid for row in fig.fees)),
+            subsidised=format_number(sum(row.subsidised for row in fig.fees)),
+            exempt=format_number(sum(row.requests for row in fig.fees if row.category is FeeCategory.EXEMPT)),
         ),
         _(
             "Đến ngày %(today)s, còn %(open)s hồ sơ đang giải quyết, trong đó %(overdue)s hồ sơ quá hạn.",
             today=format_date(clock.today()),
-            open=number_text(fig.open),
-            overdue=number_text(fig.overdue),
+            open=format_number(fig.open),
+            overdue=format_number(fig.overdue),
         ),
     ]
     return lines

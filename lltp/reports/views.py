@@ -12,11 +12,12 @@ from flask_login import current_user
 from lltp.accounts.models import UnitKind
 from lltp.core.htmx import render_page
 from lltp.core.permissions import current_actor, requires
+from lltp.core.text import format_decimal, format_number, format_percent
 from lltp.extensions import db
 from lltp.navigation import REPORT_READERS
 from lltp.reports import export, periodic
 from lltp.reports.charts import charts, render_svg
-from lltp.reports.figures import decimal_text, figures, number_text, percent_text
+from lltp.reports.figures import figures
 from lltp.reports.forms import parse_filters, unit_choices
 
 bp = Blueprint("reports", __name__)
@@ -50,10 +51,16 @@ def recent_figures(filters):
     return fig
 
 
-def _figures_or_400():
+def _filters_or_400():
+    """The filters of the query string; a bad one is a 400 (only the dashboard shows field errors)."""
     filters, _form, errors = parse_filters(request.args)
     if errors:
         abort(400)
+    return filters
+
+
+def _figures_or_400():
+    filters = _filters_or_400()
     return filters, recent_figures(filters)
 
 
@@ -83,9 +90,9 @@ def dashboard():
         unit_choices=unit_choices(),
         columns=export.allowed_columns(current_user),
         default_columns=export.DEFAULT_COLUMNS,
-        number_text=number_text,
-        decimal_text=decimal_text,
-        percent_text=percent_text,
+        format_number=format_number,
+        format_decimal=format_decimal,
+        format_percent=format_percent,
     ), 422 if errors else 200
 
 
@@ -108,9 +115,7 @@ def chart_svg(chart):
 def cases_csv():
     """The case list of the period with the chosen columns (`cot`); personal ones only for the roles
     allowed, and the export audited."""
-    filters, _form, errors = parse_filters(request.args)
-    if errors:
-        abort(400)
+    filters = _filters_or_400()
     text, _columns = export.export_cases(filters, request.args.getlist("cot"), actor=current_actor())
     db.session.commit()
     name = periodic.file_name(filters, "csv", prefix="ho-so-lltp")

@@ -17,9 +17,9 @@ from flask_babel import lazy_gettext as _l
 
 from lltp.accounts.forms import UNIT_KIND_LABELS
 from lltp.accounts.models import Unit
-from lltp.cases.models import CLOSED_STAGES, Case, CaseStage, DeliveryMethod
+from lltp.cases.deadlines import is_overdue
+from lltp.cases.models import Case, CaseStage, DeliveryMethod
 from lltp.cases.workflow import STAGE_LABELS, rule_for
-from lltp.core import clock
 from lltp.delivery.queries import current_shipment
 from lltp.extensions import db
 from lltp.intake.forms import DELIVERY_CHOICES
@@ -147,15 +147,6 @@ def _holder(case):
     return str(label) if label is not None else None
 
 
-def _is_late(case, now):
-    """Past the appointment (the time, for an urgent case): what `deadlines.overdue_clause` says in SQL."""
-    if case.stage in CLOSED_STAGES or case.due_date is None:
-        return False
-    if case.due_at is not None:
-        return case.due_at < now
-    return case.due_date < clock.local_date(now)
-
-
 def case_status(case, *, apology, signed, now=None):
     """What the status page says about `case`: `apology` is the content of its latest apology, if any, and
     `signed` whether it has a signed certificate."""
@@ -168,7 +159,7 @@ def case_status(case, *, apology, signed, now=None):
         holder=_holder(case),
         since=case.stage_changed_at,
         appointment_date=case.due_date,
-        is_late=_is_late(case, now or clock.now()),
+        is_late=is_overdue(case, now=now),
         new_date=date.fromisoformat(new_date) if new_date else None,
         return_method=case.delivery_method,
         return_label=str(DELIVERY_LABELS[case.delivery_method]),

@@ -5,9 +5,10 @@ from datetime import date
 import pytest
 
 from lltp.cases.models import CaseStage, Channel
+from lltp.core.text import format_decimal, format_number, format_percent
 from lltp.intake.models import FeeCategory
 from lltp.issuance.models import DecisionKind
-from lltp.reports.figures import FeeRow, Times, decimal_text, figures, number_text, percent_text
+from lltp.reports.figures import FeeRow, Times, figures
 from tests.reports.cases import Q1_FROM, Q1_TO, build_quarter
 
 
@@ -31,7 +32,7 @@ def test_receipts_count_cases_by_their_local_received_date(q1):
 
 
 def test_vneid_share_is_a_vietnamese_percentage(q1):
-    assert percent_text(q1.vneid, q1.received) == "18,18%"
+    assert format_percent(q1.vneid, q1.received) == "18,18%"
 
 
 def test_returns_count_cases_by_their_return_date(q1):
@@ -129,14 +130,14 @@ def test_a_period_without_cases_has_zero_figures(quarter):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (number_text(11_449), "11.449"),
-        (number_text(22_730), "22.730"),
-        (percent_text(11_449, 22_730), "50,37%"),
-        (percent_text(1, 0), "—"),
-        (decimal_text(2.5), "2,5"),
-        (decimal_text(14.0), "14"),
-        (decimal_text(1234.25, 2), "1.234,25"),
-        (decimal_text(None), "—"),
+        (format_number(11_449), "11.449"),
+        (format_number(22_730), "22.730"),
+        (format_percent(11_449, 22_730), "50,37%"),
+        (format_percent(1, 0), "—"),
+        (format_decimal(2.5), "2,5"),
+        (format_decimal(14.0), "14"),
+        (format_decimal(1234.25, 2), "1.234,25"),
+        (format_decimal(None), "—"),
     ],
 )
 def test_vietnamese_number_formats(text, expected):
