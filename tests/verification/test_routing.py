@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from lltp.core import clock
 from lltp.extensions import db as _db
 from lltp.verification import routing, services
 from lltp.verification.models import RoutingRule, TaskKind, TaskStatus
@@ -180,4 +181,5 @@ def test_the_due_date_counts_the_kinds_working_days(units):
     only_rules("police_vneid")
     case = send_for_verification(intake_case())
     (task,) = services.case_tasks(case)
-    assert task.due_date == services.due_date_for(TaskKind.POLICE_LOOKUP, task.created_at.date())
+    # The province's day, not UTC's: from 17:00 UTC it is already the next day in Vietnam.
+    assert task.due_date == services.due_date_for(TaskKind.POLICE_LOOKUP, clock.local_date(task.created_at))
