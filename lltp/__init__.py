@@ -59,6 +59,7 @@ def _init_extensions(app):
     _import_models()
     with app.app_context():
         database.configure_engine(db.engine)
+        app.extensions[database.READER] = database.Reader(database.reading_engine(db.engine))
 
 
 def _import_models():

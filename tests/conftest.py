@@ -22,7 +22,7 @@ from lltp import create_app
 from lltp.accounts.models import Role
 from lltp.accounts.services import session_stamp
 from lltp.config import TestConfig, normalise_database_url
-from lltp.core import clock
+from lltp.core import clock, database
 from lltp.extensions import db as _db
 from tests.factories import create_user
 
@@ -86,8 +86,7 @@ def app():
     url, drop = create_database()
     application = migrated_app(url)
     yield application
-    with application.app_context():
-        _db.engine.dispose()
+    database.dispose(application)
     drop()
 
 
@@ -113,9 +112,12 @@ def db(app):
                 "join_transaction_mode": "create_savepoint",
             }
         )
+        reader = database.reader()
+        reader.bound = connection
         try:
             yield _db
         finally:
+            reader.bound = None
             _db.session.remove()
             _db.session = original
             transaction.rollback()
@@ -132,17 +134,12 @@ def isolated_db():
         url, drop = create_database(database_url)
         drops.append(drop)
         application = migrated_app(url, **overrides)
-        drops.append(lambda: _dispose(application))
+        drops.append(lambda: database.dispose(application))
         return application
 
     yield build
     for drop in reversed(drops):
         drop()
-
-
-def _dispose(application):
-    with application.app_context():
-        _db.engine.dispose()
 
 
 class SetupKeepingClient(FlaskClient):

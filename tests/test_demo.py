@@ -10,7 +10,7 @@ from lltp.accounts.models import Role, Unit, UnitKind, User
 from lltp.cases.deadlines import deadline_status
 from lltp.cases.models import CLOSED_STAGES, Case, CaseStage, Channel, Sex
 from lltp.cases.workflow import replay
-from lltp.core import clock
+from lltp.core import clock, database
 from lltp.core.calendar import working_calendar
 from lltp.delivery.models import CaseReturn, Collector, Handover, ReturnReason, Shipment, ShipmentStatus
 from lltp.extensions import db
@@ -24,7 +24,7 @@ from lltp.records import content
 from lltp.records.models import Judgment, Person
 from lltp.verification.models import AWAITING_UNIT, TaskStatus, VerificationTask
 from lltp.verification.services import case_tasks
-from tests.conftest import _dispose, create_database, migrated_app
+from tests.conftest import create_database, migrated_app
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def loaded():
     app = migrated_app(url)
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     yield app, result
-    _dispose(app)
+    database.dispose(app)
     drop()
 
 

@@ -25,11 +25,20 @@ TAB_STATUSES = {
 }
 
 
+def latest_shipment(case_id, *columns):
+    """The SELECT of the latest shipment of the case `case_id` (a value or a correlated column): the one
+    a case's return by post is about. `columns` narrows it to those columns."""
+    return (
+        sa.select(*(columns or (Shipment,)))
+        .where(Shipment.case_id == case_id)
+        .order_by(Shipment.id.desc())
+        .limit(1)
+    )
+
+
 def current_shipment(case):
     """The case's latest shipment, or None."""
-    return db.session.scalar(
-        sa.select(Shipment).where(Shipment.case_id == case.id).order_by(Shipment.id.desc()).limit(1)
-    )
+    return db.session.scalar(latest_shipment(case.id))
 
 
 def shipments_of(case):

@@ -3,6 +3,10 @@
 Case codes are sequential, so a code alone proves nothing, and the answer must not tell a wrong code from a
 wrong fact, by its words or its time: every lookup reads one row by the unique code index, found or not,
 and compares the digests of the facts in constant time against the row's, or against a stand-in.
+
+The status is the busiest public answer, so it is read through the reader (`core.database`): the columns
+it needs, with the latest apology, whether a signed certificate exists and the latest shipment's tracking
+number, in one statement on a connection in autocommit.
 """
 
 import hashlib
@@ -20,7 +24,9 @@ from lltp.accounts.models import Unit
 from lltp.cases.deadlines import is_overdue
 from lltp.cases.models import Case, CaseStage, DeliveryMethod
 from lltp.cases.workflow import STAGE_LABELS, rule_for
-from lltp.delivery.queries import current_shipment
+from lltp.core.database import ReadQuery, reader
+from lltp.delivery.models import Shipment
+from lltp.delivery.queries import latest_shipment
 from lltp.extensions import db
 from lltp.intake.forms import DELIVERY_CHOICES
 from lltp.intake.models import OneStopPaper, PaperKind
@@ -39,6 +45,31 @@ _LATEST_APOLOGY = (
 )
 # Whether a signed certificate can be downloaded, without reading its PDF.
 _SIGNED = sa.exists().where(Certificate.case_id == Case.id, Certificate.pdf.is_not(None)).correlate(Case)
+_TRACKING_NUMBER = latest_shipment(Case.id, Shipment.tracking_number).correlate(Case).scalar_subquery()
+# The one statement of every lookup.
+_STATUS_ROW = ReadQuery(
+    sa.select(
+        Case.id,
+        Case.code,
+        Case.stage,
+        Case.stage_changed_at,
+        Case.due_date,
+        Case.due_at,
+        Case.delivery_method,
+        Case.certificate_type,
+        Case.applicant_date_of_birth,
+        Case.applicant_id_number,
+        _LATEST_APOLOGY.label("apology"),
+        _SIGNED.label("signed"),
+        _TRACKING_NUMBER.label("tracking_number"),
+    ).where(Case.code == sa.bindparam("code"))
+)
+_WAITING_KINDS = ReadQuery(
+    sa.select(Unit.kind)
+    .join(VerificationTask, VerificationTask.unit_id == Unit.id)
+    .where(VerificationTask.case_id == sa.bindparam("case_id"), VerificationTask.status.in_(AWAITING_UNIT))
+    .distinct()
+)
 
 DELIVERY_LABELS = dict(DELIVERY_CHOICES)
 # Who the case waits for at each stage, without naming anyone; verification names the kinds of agency.
@@ -104,71 +135,66 @@ def facts_match(row_facts, facts, *, need_both=False):
     return bool(answers) and all(answers)
 
 
-def _find(statement, facts, *, need_both):
-    """The row of `statement` (Case first) whose code was typed, when the facts match it; None otherwise,
-    whichever was wrong. One read by the unique code index, and the same comparisons, found or not."""
-    row = db.session.execute(statement.where(Case.code == facts.case_code.strip().upper())).first()
-    case = row[0] if row is not None else None
-    expected = (case.applicant_date_of_birth, case.applicant_id_number) if case is not None else _ABSENT
+def _typed_code(facts):
+    return facts.case_code.strip().upper()
+
+
+def _matches(row, facts, *, need_both):
+    """Whether `row` (a case, or None for a code that does not exist) is the one the facts point at; the
+    same comparisons either way."""
+    expected = (row.applicant_date_of_birth, row.applicant_id_number) if row is not None else _ABSENT
     matched = facts_match(expected, facts, need_both=need_both)
-    return row if case is not None and matched else None
+    return row is not None and matched
 
 
 def find_case(facts, *, need_both=False):
-    """The case that the code and the facts point at, or None."""
-    row = _find(sa.select(Case), facts, need_both=need_both)
-    return row[0] if row is not None else None
+    """The case that the code and the facts point at, or None: in the session, for the follow-up that
+    changes it."""
+    case = db.session.scalar(sa.select(Case).where(Case.code == _typed_code(facts)))
+    return case if _matches(case, facts, need_both=need_both) else None
 
 
 def find_status(facts, *, now=None):
-    """What the status page says for the code and the second fact, or None. The apology and the signed
-    certificate come in the same read, so that the common answer costs one query."""
-    row = _find(sa.select(Case, _LATEST_APOLOGY, _SIGNED), facts, need_both=False)
-    return case_status(row[0], apology=row[1], signed=row[2], now=now) if row is not None else None
+    """What the status page says for the code and the second fact, or None: one read by the code, and a
+    second only for a case in verification (which kinds of agency it waits for)."""
+    row = reader().first(_STATUS_ROW, code=_typed_code(facts))
+    if not _matches(row, facts, need_both=False):
+        return None
+    waiting = reader().rows(_WAITING_KINDS, case_id=row.id) if row.stage is CaseStage.VERIFYING else ()
+    return case_status(row, waiting_kinds=[kind for (kind,) in waiting], now=now)
 
 
-def _waiting_agencies(case):
-    """The kinds of agency that still owe the case a verification answer, in a stable order."""
-    kinds = db.session.scalars(
-        sa.select(Unit.kind)
-        .join(VerificationTask, VerificationTask.unit_id == Unit.id)
-        .where(VerificationTask.case_id == case.id, VerificationTask.status.in_(AWAITING_UNIT))
-        .distinct()
-    ).all()
-    return sorted(str(UNIT_KIND_LABELS[kind]) for kind in kinds)
-
-
-def _holder(case):
-    if case.stage is CaseStage.VERIFYING:
-        agencies = _waiting_agencies(case)
+def _holder(stage, waiting_kinds):
+    if stage is CaseStage.VERIFYING:
+        agencies = sorted(str(UNIT_KIND_LABELS[kind]) for kind in waiting_kinds)
         if agencies:
             return _("Đang chờ %(agencies)s xác minh", agencies=", ".join(agencies))
-    label = HOLDER_LABELS.get(case.stage)
+    label = HOLDER_LABELS.get(stage)
     return str(label) if label is not None else None
 
 
-def case_status(case, *, apology, signed, now=None):
-    """What the status page says about `case`: `apology` is the content of its latest apology, if any, and
-    `signed` whether it has a signed certificate."""
-    new_date = apology.get("new_date") if apology else None
-    shipment = current_shipment(case) if case.delivery_method is DeliveryMethod.POST else None
+def case_status(row, *, waiting_kinds=(), now=None):
+    """What the status page says about the case of `row` (the lookup's row: the case's columns, with its
+    latest apology's content, whether it has a signed certificate and its latest tracking number);
+    `waiting_kinds` are the kinds of agency whose verification answer it waits for."""
+    new_date = row.apology.get("new_date") if row.apology else None
     return CaseStatus(
-        case_code=case.code,
-        stage=case.stage,
-        stage_label=str(STAGE_LABELS[case.stage]),
-        holder=_holder(case),
-        since=case.stage_changed_at,
-        appointment_date=case.due_date,
-        is_late=is_overdue(case, now=now),
+        case_code=row.code,
+        stage=row.stage,
+        stage_label=str(STAGE_LABELS[row.stage]),
+        holder=_holder(row.stage, waiting_kinds),
+        since=row.stage_changed_at,
+        appointment_date=row.due_date,
+        is_late=is_overdue(row, now=now),
         new_date=date.fromisoformat(new_date) if new_date else None,
-        return_method=case.delivery_method,
-        return_label=str(DELIVERY_LABELS[case.delivery_method]),
-        tracking_number=shipment.tracking_number if shipment is not None else None,
-        certificate_type=case.certificate_type,
-        can_download=bool(signed) and case.stage in (CaseStage.ISSUED, CaseStage.RETURNED),
-        can_complete=case.stage is CaseStage.INCOMPLETE,
-        can_report_payment=case.stage is CaseStage.AWAITING_PAYMENT,
-        can_withdraw=rule_for(case.stage, "withdraw") is not None,
+        return_method=row.delivery_method,
+        return_label=str(DELIVERY_LABELS[row.delivery_method]),
+        tracking_number=row.tracking_number if row.delivery_method is DeliveryMethod.POST else None,
+        certificate_type=row.certificate_type,
+        can_download=bool(row.signed) and row.stage in (CaseStage.ISSUED, CaseStage.RETURNED),
+        can_complete=row.stage is CaseStage.INCOMPLETE,
+        can_report_payment=row.stage is CaseStage.AWAITING_PAYMENT,
+        can_withdraw=rule_for(row.stage, "withdraw") is not None,
     )
 
 

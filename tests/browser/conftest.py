@@ -11,6 +11,7 @@ import time
 import pytest
 from werkzeug.serving import make_server
 
+from lltp.core import database
 from lltp.extensions import db
 from tests.conftest import need_server
 
@@ -50,7 +51,7 @@ def live_server(isolated_db):
     # A request still being served (a lazy chart image, say) holds a pooled connection: wait for it to be
     # given back before the database is disposed of and dropped, or it is left open and unreferenced.
     with app.app_context():
-        pool = db.engine.pool
+        pools = (db.engine.pool, database.reader().engine.pool)
     deadline = time.monotonic() + 10
-    while pool.checkedout() and time.monotonic() < deadline:
+    while any(pool.checkedout() for pool in pools) and time.monotonic() < deadline:
         time.sleep(0.05)
