@@ -7,12 +7,14 @@ endpoint on the same stack as the ceiling.
 Builds a fresh PostgreSQL database `lltp_bench_*` on the server that --database (or DATABASE_URL) points at,
 migrates it and copies in (COPY) the cases: two years of codes `HCM-YYMMDD-NNNN`, most of them closed, the
 recent ones open. Starts `gunicorn -w 2 'status:bench_app()'` on a free loopback port: the real app, with
-the rate limits switched off, plus `/_bench/hello` (served only by this factory, never by wsgi.py), which
-goes through the same hooks (session, CSP, security headers) and returns a fixed text. Then runs wrk
-(Debian package `wrk`) against each endpoint at each number of connections: for the lookup a Lua script
-posts a random case's code with its date of birth or ID number (one in ten with a wrong fact, as real
-traffic has). Prints requests per second and p99 for each, and the lookup as a share of the ceiling. The
-server and the database are removed afterwards. Results go in bench/RESULTS.md.
+the rate limits switched off, plus two endpoints served only by this factory, never by wsgi.py, through the
+same hooks (session, CSP, security headers): `/_bench/hello`, which returns a fixed text (the ceiling), and
+`/_bench/round-trip`, which takes the lookup's own request body and answers a fixed JSON after one
+`SELECT 1` through the reader (the floor of any lookup that reads the database once). Then runs wrk
+(Debian package `wrk`) against each endpoint at each number of connections: the lookup and the round trip
+post a random case's code with its date of birth or ID number (one in ten with a wrong fact, as real
+traffic has). Prints requests per second and p99 for each, and each as a share of the ceiling. The server
+and the database are removed afterwards. Results go in bench/RESULTS.md.
 """
 
 import argparse
@@ -35,14 +37,16 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import sqlalchemy as sa  # noqa: E402
 from board import make_database  # noqa: E402
+from flask import jsonify, request  # noqa: E402
 from intake_api import free_port, stop_server  # noqa: E402
 
 from lltp import create_app  # noqa: E402
 from lltp.cases.models import CaseStage  # noqa: E402
 from lltp.config import Config, normalise_database_url  # noqa: E402
 from lltp.core import clock  # noqa: E402
+from lltp.core.database import ReadQuery, reader  # noqa: E402
 from lltp.core.permissions import public  # noqa: E402
-from lltp.extensions import db  # noqa: E402
+from lltp.extensions import csrf, db  # noqa: E402
 from tests.conftest import migrated_app  # noqa: E402
 
 DAYS_OF_HISTORY = 730
@@ -85,10 +89,22 @@ def hello():
     return "hello"
 
 
+ROUND_TRIP = ReadQuery(sa.select(sa.literal(1).label("one")))
+
+
+def round_trip():
+    """What any lookup costs before its own work: its request body read, one SELECT, a JSON answer."""
+    request.get_json(silent=True)
+    return jsonify({"one": reader().first(ROUND_TRIP).one})
+
+
 def bench_app():
-    """The app as wsgi.py builds it, without rate limits, plus the bare ceiling endpoint."""
+    """The app as wsgi.py builds it, without rate limits, plus the ceiling and the round trip."""
     app = create_app(BenchConfig)
     app.add_url_rule("/_bench/hello", "bench_hello", public(hello), methods=["GET", "POST"])
+    app.add_url_rule(
+        "/_bench/round-trip", "bench_round_trip", csrf.exempt(public(round_trip)), methods=["POST"]
+    )
     return app
 
 
@@ -178,8 +194,8 @@ def start_server(database_url, port, workers, threads):
     raise SystemExit(f"gunicorn did not start: see {log.name}")
 
 
-def lua_script(sample, rng):
-    """A wrk script posting random lookups from `sample`, one in ten with a wrong fact."""
+def lua_script(sample, rng, path):
+    """A wrk script posting random lookups from `sample` to `path`, one in ten with a wrong fact."""
     bodies = []
     for code, born, id_number in sample:
         if rng.random() < WRONG_SHARE:
@@ -196,9 +212,17 @@ wrk.headers["Content-Type"] = "application/json"
 local bodies = {{
 {lines}
 }}
+-- Each request is formatted once, up front (in init, once wrk has set the Host header), so that the client's
+-- work per request stays as small as for the ceiling's.
+local requests = {{}}
+init = function(args)
+  for i, body in ipairs(bodies) do
+    requests[i] = wrk.format(nil, "{path}", nil, body)
+  end
+end
 math.randomseed(570)
 request = function()
-  return wrk.format(nil, "/tra-cuu.json", nil, bodies[math.random(#bodies)])
+  return requests[math.random(#requests)]
 end
 """
 
@@ -248,36 +272,42 @@ def main():
             db.engine.dispose()
         sample, seconds = copy_cases(url, args.cases)
         print(f"{args.cases:,} cases copied in {seconds:.1f} s")
-        script = work / "lookup.lua"
-        script.write_text(lua_script(sample, random.Random(11)))
+        scripts = {}
+        for path in ("/tra-cuu.json", "/_bench/round-trip"):
+            scripts[path] = work / f"{path.strip('/').replace('/', '-')}.lua"
+            scripts[path].write_text(lua_script(sample, random.Random(11), path))
         port = free_port()
         server, log = start_server(url, port, args.workers, args.threads)
         base = f"http://127.0.0.1:{port}"
         try:
-            run_wrk(base + "/tra-cuu.json", connections=2, seconds=2, script=str(script))  # warm up
+            for path, script in scripts.items():  # warm up
+                run_wrk(base + path, connections=2, seconds=2, script=str(script))
             results = []
             for connections in (int(n) for n in args.connections.split(",")):
-                ceiling = run_wrk(base + "/_bench/hello", connections=connections, seconds=args.seconds)
-                lookup = run_wrk(
-                    base + "/tra-cuu.json", connections=connections, seconds=args.seconds, script=str(script)
-                )
-                results.append((connections, ceiling, lookup))
+                run = {
+                    "hello": run_wrk(base + "/_bench/hello", connections=connections, seconds=args.seconds)
+                }
+                for name, path in (("round trip", "/_bench/round-trip"), ("lookup", "/tra-cuu.json")):
+                    script = str(scripts[path])
+                    run[name] = run_wrk(
+                        base + path, connections=connections, seconds=args.seconds, script=script
+                    )
+                results.append((connections, run))
         finally:
             stop_server(server, log)
         kind = f"gthread --threads {args.threads}" if args.threads > 1 else "sync"
         print(f"PostgreSQL, {args.cases:,} cases, gunicorn -w {args.workers} ({kind}), {args.seconds} s runs")
-        print(
-            "| connections | hello req/s | hello p99 ms | lookup req/s | lookup p99 ms | share of ceiling |"
-        )
-        print("|---:|---:|---:|---:|---:|---:|")
-        for connections, (hello_rate, hello_p99, *_), (rate, p99, errors, socket_errors) in results:
-            print(
-                f"| {connections} | {hello_rate:.0f} | {hello_p99:.1f} | {rate:.0f} | {p99:.1f} "
-                f"| {rate / hello_rate:.0%} |"
-            )
-            if errors or socket_errors:
-                # The wrong facts are meant to be 404s: about one lookup in ten.
-                print(f"  lookup at {connections}: {errors} non-2xx (404s expected); {socket_errors or ''}")
+        print("| connections | endpoint | req/s | p99 ms | share of ceiling |")
+        print("|---:|---|---:|---:|---:|")
+        for connections, run in results:
+            ceiling = run["hello"][0]
+            for name, (rate, p99, errors, socket_errors) in run.items():
+                print(f"| {connections} | {name} | {rate:.0f} | {p99:.1f} | {rate / ceiling:.0%} |")
+                if name == "lookup" and (errors or socket_errors):
+                    # The wrong facts are meant to be 404s: about one lookup in ten.
+                    print(
+                        f"  lookup at {connections}: {errors} non-2xx (404s expected); {socket_errors or ''}"
+                    )
     finally:
         shutil.rmtree(work, ignore_errors=True)
         drop()
