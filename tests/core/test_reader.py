@@ -2,6 +2,9 @@
 cursor, with the same values SQLAlchemy would give, and once more on a fresh connection after the
 database dropped the pooled one."""
 
+import gc
+import threading
+
 import sqlalchemy as sa
 
 from lltp.cases.models import Case, CaseStage, DeliveryMethod
@@ -55,27 +58,53 @@ def test_an_in_list_of_constants_and_a_given_value_select_the_rows(db):
     assert [row.code for row in rows] == [received.code, in_review.code]
 
 
-def _in_transaction(dbapi_connection):
-    if hasattr(dbapi_connection, "in_transaction"):  # sqlite3
-        return dbapi_connection.in_transaction
-    return dbapi_connection.info.transaction_status.name != "IDLE"  # psycopg
+def _others_in_a_transaction():
+    """On PostgreSQL, the other connections of this database left inside a transaction."""
+    return db.session.scalar(
+        sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+        )
+    )
 
 
-def test_reads_run_outside_any_transaction_and_see_each_new_commit(isolated_db):
+def test_reads_leave_no_transaction_open_and_see_each_new_commit(isolated_db):
     app = isolated_db()
     with app.app_context():
         case = create_case(CaseStage.RECEIVED)
         db.session.commit()
         reader = database.reader()
         assert reader.first(BY_CODE, code=case.code).stage is CaseStage.RECEIVED
-        connection = reader.engine.raw_connection()
-        try:
-            assert not _in_transaction(connection.dbapi_connection)
-        finally:
-            connection.close()
+        if db.engine.dialect.name == "postgresql":
+            assert _others_in_a_transaction() == 0
         case.stage = CaseStage.IN_REVIEW
         db.session.commit()
+        # A read transaction left open on SQLite would still see its first snapshot.
         assert reader.first(BY_CODE, code=case.code).stage is CaseStage.IN_REVIEW
+
+
+def test_a_thread_that_ends_gives_its_connection_back(isolated_db):
+    app = isolated_db()
+    read = []
+
+    def lookup(code):
+        with app.app_context():
+            read.append(database.reader().first(BY_CODE, code=code))
+
+    with app.app_context():
+        case = create_case()
+        db.session.commit()
+        code, case_id = case.code, case.id
+        pool = database.reader().engine.pool
+    # A development server serves each request on a thread of its own.
+    for _ in range(20):
+        thread = threading.Thread(target=lookup, args=(code,))
+        thread.start()
+        thread.join()
+        del thread
+    gc.collect()
+    assert [row.id for row in read] == [case_id] * 20
+    assert pool.checkedout() == 0
 
 
 def test_a_read_after_the_database_dropped_its_connection_runs_again_on_a_fresh_one(isolated_db):
