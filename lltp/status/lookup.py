@@ -13,9 +13,11 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -56,7 +58,6 @@ _STATUS_ROW = ReadQuery(
         Case.due_date,
         Case.due_at,
         Case.delivery_method,
-        Case.certificate_type,
         Case.applicant_date_of_birth,
         Case.applicant_id_number,
         _LATEST_APOLOGY.label("apology"),
@@ -85,6 +86,18 @@ HOLDER_LABELS = {
 }
 
 
+@cache
+def _words(locale):
+    """The status's labels as text in `locale` (the request's): (stages, holders, return methods).
+    They are translated once per language and process, as Flask-Babel's lookups cost more than all the
+    rest of the status put together."""
+    return (
+        {stage: str(label) for stage, label in STAGE_LABELS.items()},
+        {stage: str(label) for stage, label in HOLDER_LABELS.items()},
+        {method: str(label) for method, label in DELIVERY_LABELS.items()},
+    )
+
+
 @dataclass(frozen=True)
 class Facts:
     """What the citizen typed: a case code and at least one of the two facts the law names."""
@@ -109,7 +122,6 @@ class CaseStatus:
     return_method: DeliveryMethod
     return_label: str
     tracking_number: str | None
-    certificate_type: int
     can_download: bool
     can_complete: bool
     can_report_payment: bool
@@ -164,13 +176,12 @@ def find_status(facts, *, now=None):
     return case_status(row, waiting_kinds=[kind for (kind,) in waiting], now=now)
 
 
-def _holder(stage, waiting_kinds):
+def _holder(stage, waiting_kinds, holders):
     if stage is CaseStage.VERIFYING:
         agencies = sorted(str(UNIT_KIND_LABELS[kind]) for kind in waiting_kinds)
         if agencies:
             return _("Đang chờ %(agencies)s xác minh", agencies=", ".join(agencies))
-    label = HOLDER_LABELS.get(stage)
-    return str(label) if label is not None else None
+    return holders.get(stage)
 
 
 def case_status(row, *, waiting_kinds=(), now=None):
@@ -178,19 +189,19 @@ def case_status(row, *, waiting_kinds=(), now=None):
     latest apology's content, whether it has a signed certificate and its latest tracking number);
     `waiting_kinds` are the kinds of agency whose verification answer it waits for."""
     new_date = row.apology.get("new_date") if row.apology else None
+    stages, holders, return_methods = _words(str(get_locale()))
     return CaseStatus(
         case_code=row.code,
         stage=row.stage,
-        stage_label=str(STAGE_LABELS[row.stage]),
-        holder=_holder(row.stage, waiting_kinds),
+        stage_label=stages[row.stage],
+        holder=_holder(row.stage, waiting_kinds, holders),
         since=row.stage_changed_at,
         appointment_date=row.due_date,
         is_late=is_overdue(row, now=now),
         new_date=date.fromisoformat(new_date) if new_date else None,
         return_method=row.delivery_method,
-        return_label=str(DELIVERY_LABELS[row.delivery_method]),
+        return_label=return_methods[row.delivery_method],
         tracking_number=row.tracking_number if row.delivery_method is DeliveryMethod.POST else None,
-        certificate_type=row.certificate_type,
         can_download=bool(row.signed) and row.stage in (CaseStage.ISSUED, CaseStage.RETURNED),
         can_complete=row.stage is CaseStage.INCOMPLETE,
         can_report_payment=row.stage is CaseStage.AWAITING_PAYMENT,
