@@ -3,7 +3,7 @@
 import logging
 import secrets
 
-from flask import Flask, g, has_request_context, render_template, request, session
+from flask import Flask, g, render_template, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lltp import config as config_module
 from lltp.core.errors import DomainError
-from lltp.core.text import format_date, format_datetime, format_money, format_number
+from lltp.core.text import LOCALES, format_date, format_datetime, format_money, format_number, language
 from lltp.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 
@@ -38,19 +38,12 @@ def create_app(config=None):
     return app
 
 
-def _select_locale():
-    if not has_request_context():
-        return "vi"
-    lang = session.get("lang")
-    return lang if lang in ("vi", "en") else "vi"
-
-
 def _init_extensions(app):
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.BASE_DIR / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    babel.init_app(app, locale_selector=lambda: LOCALES[language()])
     htmx.init_app(app)
     limiter.init_app(app)
 

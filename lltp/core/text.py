@@ -1,9 +1,17 @@
-"""Text rules shared by every entry point: NFC normalisation, folding for search, Vietnamese formats."""
+"""Text rules shared by every entry point: NFC normalisation, folding for search, Vietnamese formats, and
+the language of the interface."""
 
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel import Locale
+from flask import has_request_context, session
+
 from lltp.core.clock import to_local
+
+# The interface's languages, Vietnamese first (the default), as Babel locales made once: Flask-Babel
+# takes a locale object as it is, and would parse a name again on every request.
+LOCALES = {name: Locale.parse(name) for name in ("vi", "en")}
 
 _D_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
 
@@ -22,6 +30,13 @@ def unaccented(text):
 def fold(text):
     """Lower-case and strip diacritics, so "Nguyễn Văn Đức" matches "nguyen van duc"."""
     return unaccented(text).lower()
+
+
+def language():
+    """The request's interface language: the one chosen for the session (`/ngon-ngu/<lang>`), or
+    Vietnamese."""
+    chosen = session.get("lang") if has_request_context() else None
+    return chosen if chosen in LOCALES else "vi"
 
 
 def format_date(value):

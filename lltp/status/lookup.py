@@ -5,7 +5,7 @@ wrong fact, by its words or its time: every lookup reads one row by the unique c
 and compares the digests of the facts in constant time against the row's, or against a stand-in.
 
 The status is the busiest public answer, so it is read through the reader (`core.database`): the columns
-it needs, with the latest apology, whether a signed certificate exists and the latest shipment's tracking
+it needs, with its apology, whether a signed certificate exists and the latest shipment's tracking
 number, in one statement on a connection in autocommit.
 """
 
@@ -17,7 +17,7 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -27,6 +27,7 @@ from lltp.cases.deadlines import is_overdue
 from lltp.cases.models import Case, CaseStage, DeliveryMethod
 from lltp.cases.workflow import STAGE_LABELS, rule_for
 from lltp.core.database import ReadQuery, reader
+from lltp.core.text import language
 from lltp.delivery.models import Shipment
 from lltp.delivery.queries import latest_shipment
 from lltp.extensions import db
@@ -37,11 +38,10 @@ from lltp.verification.models import AWAITING_UNIT, VerificationTask
 
 # What a code that does not exist is compared against, so that the work done is the same.
 _ABSENT = (date(1, 1, 1), "\x00")
-_LATEST_APOLOGY = (
+# A case has one apology at most (`uq_one_stop_papers_apology_once`, domain §6).
+_APOLOGY = (
     sa.select(OneStopPaper.content)
     .where(OneStopPaper.case_id == Case.id, OneStopPaper.kind == PaperKind.APOLOGY)
-    .order_by(OneStopPaper.id.desc())
-    .limit(1)
     .correlate(Case)
     .scalar_subquery()
 )
@@ -60,7 +60,7 @@ _STATUS_ROW = ReadQuery(
         Case.delivery_method,
         Case.applicant_date_of_birth,
         Case.applicant_id_number,
-        _LATEST_APOLOGY.label("apology"),
+        _APOLOGY.label("apology"),
         _SIGNED.label("signed"),
         _TRACKING_NUMBER.label("tracking_number"),
     ).where(Case.code == sa.bindparam("code"))
@@ -87,15 +87,16 @@ HOLDER_LABELS = {
 
 
 @cache
-def _words(locale):
-    """The status's labels as text in `locale` (the request's): (stages, holders, return methods).
-    They are translated once per language and process, as Flask-Babel's lookups cost more than all the
-    rest of the status put together."""
-    return (
-        {stage: str(label) for stage, label in STAGE_LABELS.items()},
-        {stage: str(label) for stage, label in HOLDER_LABELS.items()},
-        {method: str(label) for method, label in DELIVERY_LABELS.items()},
-    )
+def _words(lang):
+    """The status's labels as text in `lang`, the request's language (`core.text.language`): (stages,
+    holders, return methods). They are made once per language and process: Flask-Babel's lookups, its
+    `get_locale` included, cost more than all the rest of the status put together."""
+    with force_locale(lang):
+        return (
+            {stage: str(label) for stage, label in STAGE_LABELS.items()},
+            {stage: str(label) for stage, label in HOLDER_LABELS.items()},
+            {method: str(label) for method, label in DELIVERY_LABELS.items()},
+        )
 
 
 @dataclass(frozen=True)
@@ -186,10 +187,10 @@ def _holder(stage, waiting_kinds, holders):
 
 def case_status(row, *, waiting_kinds=(), now=None):
     """What the status page says about the case of `row` (the lookup's row: the case's columns, with its
-    latest apology's content, whether it has a signed certificate and its latest tracking number);
+    apology's content, whether it has a signed certificate and its latest tracking number);
     `waiting_kinds` are the kinds of agency whose verification answer it waits for."""
     new_date = row.apology.get("new_date") if row.apology else None
-    stages, holders, return_methods = _words(str(get_locale()))
+    stages, holders, return_methods = _words(language())
     return CaseStatus(
         case_code=row.code,
         stage=row.stage,

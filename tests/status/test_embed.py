@@ -91,6 +91,16 @@ def test_json_takes_the_id_number_instead(client, case):
     assert response.get_json()["stage"] == "in_review"
 
 
+def test_json_labels_follow_the_language_chosen_for_the_session(client, case):
+    facts = {"case_code": case.code, "id_number": case.applicant_id_number}
+    client.get("/ngon-ngu/en")
+    english = client.post("/tra-cuu.json", json=facts).get_json()
+    client.get("/ngon-ngu/vi")
+    vietnamese = client.post("/tra-cuu.json", json=facts).get_json()
+    assert english["stage_label"] == "Processing"
+    assert vietnamese["stage_label"] == "Đang xử lý"
+
+
 def test_json_wrong_code_and_wrong_fact_give_the_same_404(client, case):
     wrong_code = client.post(
         "/tra-cuu.json", json={"case_code": "HCM-990101-9999", "id_number": "079090001234"}

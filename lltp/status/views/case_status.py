@@ -158,7 +158,8 @@ def _cors(response):
         response.headers["Access-Control-Allow-Methods"] = "POST"
         response.headers["Access-Control-Allow-Headers"] = "Content-Type"
         response.headers["Access-Control-Max-Age"] = "600"
-    response.vary.add("Origin")
+    # A fresh response has no Vary yet; `response.vary` would parse and write back the header set.
+    response.headers.add("Vary", "Origin")
     return no_store(response)
 
 
