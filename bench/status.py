@@ -1,7 +1,7 @@
 """Benchmark the public status lookup (POST /tra-cuu.json) under gunicorn with wrk, against a bare "hello"
 endpoint on the same stack as the ceiling.
 
-    .venv/bin/python bench/status.py [--cases 1000000] [--database URL] [--seconds 15]
+    .venv/bin/python bench/status.py [--cases 1000000] [--database URL] [--seconds 10] [--rounds 5]
                                      [--connections 8,32] [--workers 2] [--threads 1]
 
 Builds a fresh PostgreSQL database `lltp_bench_*` on the server that --database (or DATABASE_URL) points at,
@@ -13,8 +13,10 @@ same hooks (session, CSP, security headers): `/_bench/hello`, which returns a fi
 `SELECT 1` through the reader (the floor of any lookup that reads the database once). Then runs wrk
 (Debian package `wrk`) against each endpoint at each number of connections: the lookup and the round trip
 post a random case's code with its date of birth or ID number (one in ten with a wrong fact, as real
-traffic has). Prints requests per second and p99 for each, and each as a share of the ceiling. The server
-and the database are removed afterwards. Results go in bench/RESULTS.md.
+traffic has). The endpoints take turns, round after round, so that a slow spell of the machine falls on all
+three alike. Prints the median requests per second and p99 of each, the lookup's share of the ceiling,
+and each round's range. The server and the database are removed afterwards. Results go in
+bench/RESULTS.md.
 """
 
 import argparse
@@ -30,6 +32,7 @@ import time
 import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -250,11 +253,46 @@ def run_wrk(url, *, connections, seconds, script=None):
     return rate, p99_ms, int(errors.group(1)) if errors else 0, socket_errors and socket_errors.group(0)
 
 
+def report(results, args):
+    """The table of medians: each endpoint's rate and p99, the lookup's share of the ceiling (the median
+    lookup over the median hello), and each round's range, since one run alone is at the mercy of a
+    noisy machine."""
+    kind = f"gthread --threads {args.threads}" if args.threads > 1 else "sync"
+    print(
+        f"PostgreSQL, {args.cases:,} cases, gunicorn -w {args.workers} ({kind}), "
+        f"{args.rounds} rounds of {args.seconds} s runs, the endpoints in turn"
+    )
+    print("| connections | endpoint | req/s | p99 ms | share of ceiling | rounds' req/s | rounds' shares |")
+    print("|---:|---|---:|---:|---:|---|---|")
+    for connections, runs in results:
+        ceiling = [rate for rate, *_ in runs["hello"]]
+        for name, rounds in runs.items():
+            rates = [rate for rate, *_ in rounds]
+            p99 = median(p99 for _, p99, *_ in rounds)
+            share = median(rates) / median(ceiling)
+            shares = [rate / hello for rate, hello in zip(rates, ceiling, strict=True)]
+            print(
+                f"| {connections} | {name} | {median(rates):.0f} | {p99:.1f} | {share:.0%} "
+                f"| {span(rates, '{:.0f}')} | {span(shares, '{:.0%}')} |"
+            )
+            errors = sum(errors for _, _, errors, _ in rounds)
+            socket_errors = " ".join({found for *_, found in rounds if found})
+            if name == "lookup" and (errors or socket_errors):
+                # The wrong facts are meant to be 404s: about one lookup in ten.
+                print(f"  lookup at {connections}: {errors} non-2xx (404s expected); {socket_errors}")
+
+
+def span(values, form):
+    """`low–high` of `values`, each written with `form`."""
+    return "–".join(form.format(value) for value in (min(values), max(values)))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--database", default=os.environ.get("DATABASE_URL"), help="a PostgreSQL URL")
-    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=5, help="runs of each endpoint, taken in turn")
     parser.add_argument("--connections", default="8,32")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread); 1: sync")
@@ -282,32 +320,23 @@ def main():
         try:
             for path, script in scripts.items():  # warm up
                 run_wrk(base + path, connections=2, seconds=2, script=str(script))
+            endpoints = (
+                ("hello", "/_bench/hello", None),
+                ("round trip", "/_bench/round-trip", str(scripts["/_bench/round-trip"])),
+                ("lookup", "/tra-cuu.json", str(scripts["/tra-cuu.json"])),
+            )
             results = []
             for connections in (int(n) for n in args.connections.split(",")):
-                run = {
-                    "hello": run_wrk(base + "/_bench/hello", connections=connections, seconds=args.seconds)
-                }
-                for name, path in (("round trip", "/_bench/round-trip"), ("lookup", "/tra-cuu.json")):
-                    script = str(scripts[path])
-                    run[name] = run_wrk(
-                        base + path, connections=connections, seconds=args.seconds, script=script
-                    )
-                results.append((connections, run))
+                runs = {name: [] for name, _, _ in endpoints}
+                for _ in range(args.rounds):
+                    for name, path, script in endpoints:
+                        runs[name].append(
+                            run_wrk(base + path, connections=connections, seconds=args.seconds, script=script)
+                        )
+                results.append((connections, runs))
         finally:
             stop_server(server, log)
-        kind = f"gthread --threads {args.threads}" if args.threads > 1 else "sync"
-        print(f"PostgreSQL, {args.cases:,} cases, gunicorn -w {args.workers} ({kind}), {args.seconds} s runs")
-        print("| connections | endpoint | req/s | p99 ms | share of ceiling |")
-        print("|---:|---|---:|---:|---:|")
-        for connections, run in results:
-            ceiling = run["hello"][0]
-            for name, (rate, p99, errors, socket_errors) in run.items():
-                print(f"| {connections} | {name} | {rate:.0f} | {p99:.1f} | {rate / ceiling:.0%} |")
-                if name == "lookup" and (errors or socket_errors):
-                    # The wrong facts are meant to be 404s: about one lookup in ten.
-                    print(
-                        f"  lookup at {connections}: {errors} non-2xx (404s expected); {socket_errors or ''}"
-                    )
+        report(results, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         drop()
