@@ -7,7 +7,7 @@ export FLASK_APP := wsgi.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install translations db demo run test lint bench-board bench-intake-api clean
+.PHONY: install translations db demo run test lint bench-board bench-intake-api bench-status clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ BENCH_PG_URL ?= postgresql+psycopg://root@127.0.0.1:5432/test
 bench-intake-api: install
 	$(BIN)/python bench/intake_api.py
 	$(BIN)/python bench/intake_api.py --database $(BENCH_PG_URL)
+
+# POST /tra-cuu.json under gunicorn -w 2 and wrk, against a bare "hello", on 1,000,000 cases in PostgreSQL.
+bench-status: install
+	$(BIN)/python bench/status.py --cases 1000000 --database $(BENCH_PG_URL)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
