@@ -27,7 +27,6 @@ from lltp.cases.deadlines import is_overdue
 from lltp.cases.models import Case, CaseStage, DeliveryMethod
 from lltp.cases.workflow import STAGE_LABELS, rule_for
 from lltp.core.database import ReadQuery, reader
-from lltp.core.text import language
 from lltp.delivery.models import Shipment
 from lltp.delivery.queries import latest_shipment
 from lltp.extensions import db
@@ -86,16 +85,28 @@ HOLDER_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class _Words:
+    """The status's labels as text in one language."""
+
+    stages: dict
+    holders: dict
+    return_methods: dict
+    unit_kinds: dict
+    awaiting_agencies: str  # a format with %(agencies)s
+
+
 @cache
 def _words(lang):
-    """The status's labels as text in `lang`, the request's language (`core.text.language`): (stages,
-    holders, return methods). They are made once per language and process: Flask-Babel's lookups, its
+    """The status's labels in `lang`, made once per language and process: Flask-Babel's lookups, its
     `get_locale` included, cost more than all the rest of the status put together."""
     with force_locale(lang):
-        return (
-            {stage: str(label) for stage, label in STAGE_LABELS.items()},
-            {stage: str(label) for stage, label in HOLDER_LABELS.items()},
-            {method: str(label) for method, label in DELIVERY_LABELS.items()},
+        return _Words(
+            stages={stage: str(label) for stage, label in STAGE_LABELS.items()},
+            holders={stage: str(label) for stage, label in HOLDER_LABELS.items()},
+            return_methods={method: str(label) for method, label in DELIVERY_LABELS.items()},
+            unit_kinds={kind: str(label) for kind, label in UNIT_KIND_LABELS.items()},
+            awaiting_agencies=_("Đang chờ %(agencies)s xác minh"),
         )
 
 
@@ -153,8 +164,8 @@ def _typed_code(facts):
 
 
 def _matches(row, facts, *, need_both):
-    """Whether `row` (a case, or None for a code that does not exist) is the one the facts point at; the
-    same comparisons either way."""
+    """Whether `row` (a case or the status's row, or None for a code that does not exist) is the one the
+    facts point at; the same comparisons either way."""
     expected = (row.applicant_date_of_birth, row.applicant_id_number) if row is not None else _ABSENT
     matched = facts_match(expected, facts, need_both=need_both)
     return row is not None and matched
@@ -167,41 +178,40 @@ def find_case(facts, *, need_both=False):
     return case if _matches(case, facts, need_both=need_both) else None
 
 
-def find_status(facts, *, now=None):
-    """What the status page says for the code and the second fact, or None: one read by the code, and a
-    second only for a case in verification (which kinds of agency it waits for)."""
+def find_status(facts, *, lang, now=None):
+    """What the status page says, in the language `lang`, for the code and the second fact, or None: one
+    read by the code, and a second only for a case in verification (which kinds of agency it waits for)."""
     row = reader().first(_STATUS_ROW, code=_typed_code(facts))
     if not _matches(row, facts, need_both=False):
         return None
     waiting = reader().rows(_WAITING_KINDS, case_id=row.id) if row.stage is CaseStage.VERIFYING else ()
-    return case_status(row, waiting_kinds=[kind for (kind,) in waiting], now=now)
+    return case_status(row, lang=lang, waiting_kinds=[kind for (kind,) in waiting], now=now)
 
 
-def _holder(stage, waiting_kinds, holders):
-    if stage is CaseStage.VERIFYING:
-        agencies = sorted(str(UNIT_KIND_LABELS[kind]) for kind in waiting_kinds)
-        if agencies:
-            return _("Đang chờ %(agencies)s xác minh", agencies=", ".join(agencies))
-    return holders.get(stage)
+def _holder(stage, waiting_kinds, words):
+    if stage is CaseStage.VERIFYING and waiting_kinds:
+        agencies = sorted(words.unit_kinds[kind] for kind in waiting_kinds)
+        return words.awaiting_agencies % {"agencies": ", ".join(agencies)}
+    return words.holders.get(stage)
 
 
-def case_status(row, *, waiting_kinds=(), now=None):
-    """What the status page says about the case of `row` (the lookup's row: the case's columns, with its
-    apology's content, whether it has a signed certificate and its latest tracking number);
-    `waiting_kinds` are the kinds of agency whose verification answer it waits for."""
+def case_status(row, *, lang, waiting_kinds=(), now=None):
+    """What the status page says, in the language `lang`, about the case of `row` (the lookup's row: the
+    case's columns, with its apology's content, whether it has a signed certificate and its latest
+    tracking number); `waiting_kinds` are the kinds of agency whose verification answer it waits for."""
     new_date = row.apology.get("new_date") if row.apology else None
-    stages, holders, return_methods = _words(language())
+    words = _words(lang)
     return CaseStatus(
         case_code=row.code,
         stage=row.stage,
-        stage_label=stages[row.stage],
-        holder=_holder(row.stage, waiting_kinds, holders),
+        stage_label=words.stages[row.stage],
+        holder=_holder(row.stage, waiting_kinds, words),
         since=row.stage_changed_at,
         appointment_date=row.due_date,
         is_late=is_overdue(row, now=now),
         new_date=date.fromisoformat(new_date) if new_date else None,
         return_method=row.delivery_method,
-        return_label=return_methods[row.delivery_method],
+        return_label=words.return_methods[row.delivery_method],
         tracking_number=row.tracking_number if row.delivery_method is DeliveryMethod.POST else None,
         can_download=bool(row.signed) and row.stage in (CaseStage.ISSUED, CaseStage.RETURNED),
         can_complete=row.stage is CaseStage.INCOMPLETE,

@@ -152,6 +152,16 @@ def test_verifying_case_names_the_kinds_of_agency_it_waits_for(client, db):
     assert police.unit.name not in body and court.unit.name not in body
 
 
+def test_verifying_case_names_the_kinds_of_agency_in_the_session_s_language(client, db):
+    case = create_case(CaseStage.VERIFYING)
+    _task(case, UnitKind.PROVINCIAL_POLICE)
+    _task(case, UnitKind.COURT)
+    facts = {"case_code": case.code, "id_number": case.applicant_id_number}
+    client.get("/ngon-ngu/en")
+    answer = client.post("/tra-cuu.json", json=facts).get_json()
+    assert answer["holder"] == "Awaiting verification by Court, Provincial Police"
+
+
 def test_late_case_shows_the_apology_s_new_date(client, case):
     new_date = case.due_date + timedelta(days=7)
     paper = OneStopPaper(

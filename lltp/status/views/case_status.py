@@ -12,6 +12,7 @@ from werkzeug.exceptions import TooManyRequests
 from lltp.core.errors import ValidationFailed
 from lltp.core.htmx import render_page
 from lltp.core.permissions import public
+from lltp.core.text import language
 from lltp.extensions import csrf, limiter
 from lltp.status.lookup import Facts, find_status, status_json
 from lltp.status.views import bp, no_store, parse_date
@@ -91,7 +92,7 @@ def _lookup_context(form):
         facts = read_lookup(form)
     except ValidationFailed as failed:
         return {"errors": failed.errors, "values": {"case_code": form.get("case_code", "")}}, 422
-    status = find_status(facts)
+    status = find_status(facts, lang=language())
     if status is None:
         return {"not_found": True}, 200
     return {"status": status}, 200
@@ -216,7 +217,7 @@ def lookup_json():
     except ValidationFailed as failed:
         fields = [{"field": name, "message": str(text)} for name, text in sorted(failed.errors.items())]
         return _problem(422, _("Dữ liệu không hợp lệ."), errors=fields)
-    status = find_status(facts)
+    status = find_status(facts, lang=language())
     if status is None:
         return _problem(404, _("Không tìm thấy hồ sơ khớp với thông tin đã nhập."))
     return _cors(jsonify(status_json(status)))
