@@ -12,7 +12,8 @@ from lltp.cases.models import CLOSED_STAGES, Case, CaseStage, Channel, Sex
 from lltp.cases.workflow import replay
 from lltp.core import clock, database
 from lltp.core.calendar import working_calendar
-from lltp.delivery.models import CaseReturn, Collector, Handover, ReturnReason, Shipment, ShipmentStatus
+from lltp.delivery.models import CaseReturn, Collector, Handover, ReturnReason
+from lltp.delivery.queries import TAB_STATUSES, BoardFilters, tab_counts
 from lltp.extensions import db
 from lltp.intake.models import Attachment, FeeCategory, OneStopPaper, PaperKind, Payment, PaymentMethod
 from lltp.intake.services import payments_of
@@ -392,14 +393,10 @@ def test_returned_cases_went_back_by_every_path(demo_app):
     assert collectors == {Collector.APPLICANT, Collector.PROXY}
 
 
-def test_the_post_board_has_shipments_waiting_in_transit_and_returned_to_sender(demo_app):
-    statuses = {s.status for s in db.session.scalars(sa.select(Shipment))}
-    assert statuses >= {
-        ShipmentStatus.READY_FOR_PICKUP,
-        ShipmentStatus.IN_TRANSIT,
-        ShipmentStatus.RETURNED_TO_SENDER,
-        ShipmentStatus.DELIVERED,
-    }
+def test_every_tab_of_the_post_board_has_cases(demo_app):
+    counts = tab_counts(BoardFilters())
+    assert set(counts) == set(TAB_STATUSES)
+    assert all(counts.values()), counts
 
 
 def test_every_returned_case_has_done_all_it_owed(demo_app):

@@ -442,6 +442,8 @@ def request_details(rng, channel):
         delivery = rng.choices(list(DeliveryMethod), (75, 15, 10))[0]
     elif channel is Channel.COUNTER:
         delivery = DeliveryMethod.COUNTER
+    elif channel is Channel.POST:
+        delivery = DeliveryMethod.POST  # who writes in by post takes the result by post
     else:
         delivery = rng.choice((DeliveryMethod.POST, DeliveryMethod.COUNTER))
     return {
@@ -458,7 +460,9 @@ def actions_to(rng, stage, channel):
     """The actions that take a new case to `stage`: the shortest path, with the detours real cases take."""
     if stage in (CaseStage.REFUSED, CaseStage.WITHDRAWN):
         action = "refuse" if stage is CaseStage.REFUSED else "withdraw"
-        before = rng.choice([s for (s, a) in TRANSITIONS if a == action and s is not None])
+        # Agencies pay no fee, so their requests are never refused or withdrawn while waiting for one.
+        unpaid = (CaseStage.AWAITING_PAYMENT,) if channel is Channel.AGENCY else ()
+        before = rng.choice([s for (s, a) in TRANSITIONS if a == action and s not in (None, *unpaid)])
         return [*actions_to(rng, before, channel), action]
     actions = list(path_to(stage))
     # Our own online form always waits for the fee; the national systems mostly send paid requests.

@@ -11,9 +11,10 @@ from lltp.delivery import returns, services
 from lltp.delivery.models import Collector, ReturnKind, ShipmentStatus
 
 RETURNING_OFFICER = "trakq"
-# The post's steps after pickup for the cases still issued, in turn: waiting for the courier, on the way,
-# and back to the office (the applicant had moved).
+# Where the cases still issued stand with the post, in turn: not posted yet (the board's "to ship" tab),
+# waiting for the courier, on the way, and back to the office (the applicant had moved).
 OPEN_SHIPMENTS = (
+    None,
     (),
     (ShipmentStatus.PICKED_UP, ShipmentStatus.IN_TRANSIT),
     (ShipmentStatus.PICKED_UP, ShipmentStatus.IN_TRANSIT, ShipmentStatus.RETURNED_TO_SENDER),
@@ -82,7 +83,8 @@ def return_case(demo, case, *, at):
 
 
 def load_open_shipments(demo):
-    """The issued cases waiting for the post: in turn ready for pickup, in transit, returned to sender."""
+    """The issued cases waiting for the post: in turn still to ship, ready for pickup, in transit, returned
+    to sender."""
     waiting = [
         case
         for case in demo.cases
@@ -90,6 +92,6 @@ def load_open_shipments(demo):
     ]
     end = demo.now - timedelta(minutes=5)
     for position, case in enumerate(waiting):
-        _ship(
-            demo, case, start=_issued_at(case), end=end, steps=OPEN_SHIPMENTS[position % len(OPEN_SHIPMENTS)]
-        )
+        steps = OPEN_SHIPMENTS[position % len(OPEN_SHIPMENTS)]
+        if steps is not None:
+            _ship(demo, case, start=_issued_at(case), end=end, steps=steps)

@@ -315,14 +315,16 @@ def _father(rng, names, family):
 
 
 def _look_alikes(builder, case, names):
-    """Three people an officer could take for the applicant: the same name born elsewhere on another
-    day, the name without a middle name, and one letter off, born the same year."""
+    """Three people an officer could take for the applicant, all born the same year: the same name born
+    elsewhere on another day, the name without a middle name, and one letter off."""
     sex = case.applicant_sex
     born = case.applicant_date_of_birth
     full = case.applicant_full_name
     parts = full.split()
     rng = builder.rng
-    builder.person(full_name=full, sex=str(sex), born=born + timedelta(days=rng.randint(40, 300)))
+    # Another day of the same year, counted round from the birthday.
+    other_day = (born.timetuple().tm_yday - 1 + rng.randint(40, 300)) % 365
+    builder.person(full_name=full, sex=str(sex), born=date(born.year, 1, 1) + timedelta(days=other_day))
     builder.person(full_name=f"{parts[0]} {parts[-1]}", sex=str(sex), born=born, precision="year")
     swapped = {"A": "Â", "Â": "A", "O": "Ô", "Ô": "O", "U": "Ư", "Ư": "U", "I": "Y"}
     last = parts[-1]
