@@ -45,9 +45,17 @@ def log_in(page, live_server, username):
     page.click("button[type=submit]")
 
 
+def submit_filters(page):
+    """Submit the board's filters and wait for htmx to swap in the answer: the select's own change asked
+    for one already, and a row clicked before the last answer lands would be swapped away under the
+    click."""
+    page.click("form.filters button[type=submit]")
+    expect(page.locator("form.filters.htmx-request")).to_have_count(0)
+
+
 def filter_board_to_overdue_and_open(page, code):
     page.select_option("select[name=due]", "overdue")
-    page.click("form.filters button[type=submit]")
+    submit_filters(page)
     rows = page.locator("table.data tbody tr")
     expect(rows.filter(has_text=OVERDUE_NAME)).to_have_count(1)
     expect(rows.filter(has_text=FRESH_NAME)).to_have_count(0)

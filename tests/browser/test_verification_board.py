@@ -15,7 +15,7 @@ from lltp.core.audit import Actor
 from lltp.extensions import db
 from lltp.verification import services
 from lltp.verification.models import TaskKind
-from tests.browser.test_board_flow import log_in
+from tests.browser.test_board_flow import log_in, submit_filters
 from tests.factories import create_case, create_unit, create_user, officer
 
 pytestmark = pytest.mark.browser
@@ -58,7 +58,7 @@ def filter_to_overdue(page):
     rows = page.locator("table.tasks tbody tr")
     expect(rows.filter(has_text=FRESH_NAME)).to_have_count(1)
     page.select_option("select[name=due]", "overdue")
-    page.click("form.filters button[type=submit]")
+    submit_filters(page)
     expect(rows.filter(has_text=LATE_NAME)).to_have_count(2)
     expect(rows.filter(has_text=FRESH_NAME)).to_have_count(0)
     expect(page).to_have_url(re.compile(r"due=overdue"))
